@@ -1,0 +1,303 @@
+"""The ``desk`` command: the GUI by default, admin sub-commands for IT and the clinic admin.
+
+Every failure a person can cause prints one line on stderr and exits non-zero; nothing
+is half-written (each sub-command's change is one transaction).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+from desk import __version__
+
+if TYPE_CHECKING:
+    from desk.services.context import Desk
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+MAX_DEMO_PATIENTS = 100_000
+
+
+class CliError(Exception):
+    """A one-line failure for stderr."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # argparse prints the whole usage block; staff and scripts get one line.
+        self.exit(EXIT_USAGE, f"desk: {message} (see 'desk --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="desk", description="Infusion Desk: front desk of an infusion clinic.")
+    parser.add_argument("--version", action="version", version=f"Infusion Desk {__version__}")
+    parser.add_argument("--db", metavar="URL", help="database URL (default: the clinic's setting)")
+    parser.add_argument("--self-test", action="store_true", help="check this installation and exit")
+    # --db is accepted after any sub-command too: `desk user list --db URL`.
+    db_option = argparse.ArgumentParser(add_help=False)
+    db_option.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="database URL")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_text, description=help_text, parents=[db_option])
+
+    init = command("init", "create the database and the clinic with its first admin")
+    init.add_argument("--clinic-name", required=True)
+    init.add_argument("--admin", required=True, metavar="USER")
+    init.add_argument("--admin-name", default="", metavar="FULL_NAME")
+    init.add_argument("--password-stdin", action="store_true", required=True)
+
+    user = command("user", "manage staff accounts")
+    user_sub = user.add_subparsers(dest="user_command", parser_class=_Parser, metavar="ACTION")
+    user_sub.required = True
+    add = user_sub.add_parser("add", help="add a staff member", parents=[db_option])
+    add.add_argument("username")
+    add.add_argument("--role", action="append", required=True, help="receptionist, nurse, admin")
+    add.add_argument("--name", default="", metavar="FULL_NAME")
+    add.add_argument("--password-stdin", action="store_true", required=True)
+    user_sub.add_parser("list", help="list staff accounts", parents=[db_option])
+    for action in ("disable", "enable"):
+        user_sub.add_parser(action, help=f"{action} an account", parents=[db_option]).add_argument(
+            "username"
+        )
+    reset = user_sub.add_parser(
+        "reset-password", help="set a new password (clears a lockout)", parents=[db_option]
+    )
+    reset.add_argument("username")
+    reset.add_argument("--password-stdin", action="store_true", required=True)
+
+    demo = command("demo", "load a demo clinic (staff, patients, visits)")
+    demo.add_argument("--patients", type=int, default=200)
+    demo.add_argument("--seed", type=int, default=1)
+
+    audit = command("audit", "the audit trail")
+    audit_sub = audit.add_subparsers(dest="audit_command", parser_class=_Parser, metavar="ACTION")
+    audit_sub.required = True
+    audit_sub.add_parser("verify", help="check the hash chain", parents=[db_option])
+
+    command("backup", "copy the database to a file").add_argument("dest", type=Path)
+    command("restore", "replace the database with a backup").add_argument("src", type=Path)
+
+    consent = command("consent", "consent templates and signed consent files")
+    consent_sub = consent.add_subparsers(
+        dest="consent_command", parser_class=_Parser, metavar="ACTION"
+    )
+    consent_sub.required = True
+    preview = consent_sub.add_parser(
+        "preview", help="render a template for a sample patient", parents=[db_option]
+    )
+    preview.add_argument("template", type=Path)
+    preview.add_argument("--out", type=Path, required=True)
+    preview.add_argument("--patient-name", default="Sample Patient")
+    verify = consent_sub.add_parser(
+        "verify", help="is this file a stored signed consent?", parents=[db_option]
+    )
+    verify.add_argument("file", type=Path)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except KeyboardInterrupt:
+        print("desk: interrupted; nothing was saved by the interrupted step", file=sys.stderr)
+        return 130
+    except CliError as exc:
+        return _fail(str(exc))
+    except Exception as exc:  # the last line of defence: one line, no traceback
+        from desk.domain.errors import DeskError
+
+        if isinstance(exc, DeskError):
+            return _fail(str(exc))
+        return _fail(_unexpected(exc))
+
+
+def _fail(message: str) -> int:
+    print(f"desk: {message}", file=sys.stderr)
+    return EXIT_FAIL
+
+
+def _unexpected(exc: Exception) -> str:
+    import logging
+    import traceback
+
+    from desk.logs import setup_logging
+
+    path = setup_logging()
+    # The type and the frames only: an exception's message may quote patient records.
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    logging.getLogger("desk.cli").error("unexpected %s\n%s", type(exc).__name__, frames)
+    return f"unexpected error ({type(exc).__name__}); see {path}"
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.self_test:
+        from desk.selftest import run_self_test
+
+        return run_self_test()
+    handlers: dict[str | None, Callable[[argparse.Namespace], int]] = {
+        None: _cmd_gui,
+        "init": _cmd_init,
+        "user": _cmd_user,
+        "demo": _cmd_demo,
+        "audit": _cmd_audit,
+        "backup": _cmd_backup,
+        "restore": _cmd_restore,
+        "consent": _cmd_consent,
+    }
+    return handlers[args.command](args)
+
+
+def _url(args: argparse.Namespace) -> str:
+    from desk.config import resolve_database_url
+
+    return resolve_database_url(getattr(args, "db", None))
+
+
+def _desk(args: argparse.Namespace, *, need_clinic: bool = True) -> Desk:
+    from desk.config import workstation_name
+    from desk.services.context import CLI_ACTOR, Desk
+    from desk.services.database import is_initialised, open_database
+
+    engine = open_database(_url(args))
+    if need_clinic and not is_initialised(engine):
+        raise CliError("this database has no clinic yet; run 'desk init' first")
+    return Desk(engine, workstation=workstation_name(), actor=CLI_ACTOR)
+
+
+def _read_password() -> str:
+    line = sys.stdin.readline()
+    password = line.rstrip("\r\n")
+    if not password:
+        raise CliError("no password on standard input")
+    return password
+
+
+def _cmd_gui(args: argparse.Namespace) -> int:
+    from contextlib import nullcontext
+
+    from desk.db.inuse import in_use_lock, sqlite_file_from_url
+    from desk.ui.app import run
+
+    url = _url(args)
+    db_file = sqlite_file_from_url(url)
+    # Held while the desk runs so that 'desk restore' refuses to pull the file away.
+    with in_use_lock(db_file, exclusive=False) if db_file else nullcontext():
+        return run(url)
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from desk.services import setup
+    from desk.services.database import is_initialised
+
+    password = _read_password()
+    desk = _desk(args, need_clinic=False)
+    if is_initialised(desk.engine):
+        raise CliError("this database already has a clinic")
+    setup.initialise(
+        desk,
+        clinic_name=args.clinic_name,
+        admin_username=args.admin,
+        admin_full_name=args.admin_name or args.admin,
+        admin_password=password,
+    )
+    print(f"Created clinic '{args.clinic_name.strip()}' with admin '{args.admin.strip().lower()}'.")
+    return EXIT_OK
+
+
+def _cmd_user(args: argparse.Namespace) -> int:
+    from desk.domain.accounts import parse_roles
+    from desk.services import staff
+
+    if args.user_command == "add":
+        roles = parse_roles(args.role)  # before reading the password: fail fast
+        password = _read_password()
+        view = staff.add_staff(
+            _desk(args), args.username, args.name or args.username, roles, password
+        )
+        print(f"Added {view.username} ({', '.join(sorted(r.value for r in view.roles))}).")
+    elif args.user_command == "list":
+        for v in staff.list_staff(_desk(args)):
+            state = "disabled" if v.disabled else "active"
+            roles = ",".join(sorted(r.value for r in v.roles))
+            print(f"{v.username}\t{roles}\t{state}\t{v.full_name}")
+    elif args.user_command in ("disable", "enable"):
+        view = staff.set_disabled(_desk(args), args.username, args.user_command == "disable")
+        print(f"{view.username} is now {'disabled' if view.disabled else 'active'}.")
+    else:
+        password = _read_password()
+        view = staff.reset_password(_desk(args), args.username, password)
+        print(f"New password set for {view.username}.")
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from desk.services.demo import load_demo
+
+    if not 1 <= args.patients <= MAX_DEMO_PATIENTS:
+        raise CliError(f"--patients must be between 1 and {MAX_DEMO_PATIENTS}")
+    desk = _desk(args)
+    with tqdm(total=args.patients, unit=" patients", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        summary = load_demo(desk, patients=args.patients, seed=args.seed, progress=progress)
+    print(summary)
+    return EXIT_OK
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from desk.services import audit
+
+    count, problem = audit.verify(_desk(args))
+    if problem is not None:
+        raise CliError(f"audit trail broken at {problem}")
+    print(f"Audit trail intact: {count} entries verified.")
+    return EXIT_OK
+
+
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from desk.db.engine import parse_url
+    from desk.services.backup import backup
+
+    url = parse_url(_url(args))
+    if url.get_backend_name() == "sqlite":
+        _desk(args, need_clinic=False)  # migrations first: a backup restores on this version
+    checksum = backup(url, args.dest)
+    print(f"Backup written to {args.dest} (sha256 {checksum[:16]}…).")
+    return EXIT_OK
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from desk.db.engine import parse_url
+    from desk.services.backup import restore
+
+    restore(parse_url(_url(args)), args.src)
+    print(f"Database restored from {args.src}.")
+    return EXIT_OK
+
+
+def _cmd_consent(args: argparse.Namespace) -> int:
+    from desk.services import consent_files
+
+    if args.consent_command == "preview":
+        pages = consent_files.preview(args.template, args.out, args.patient_name)
+        print(f"Preview written to {args.out} ({pages} pages).")
+        return EXIT_OK
+    match = consent_files.verify_file(_desk(args), args.file)
+    if match is None:
+        raise CliError(f"{args.file.name} is NOT a stored signed consent (or it was altered)")
+    print(match)
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

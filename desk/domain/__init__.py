@@ -1,0 +1,1 @@
+"""Pure clinical and business rules: no Qt, no SQLAlchemy, no I/O."""

@@ -1,0 +1,35 @@
+"""Application logging to a rotating file in the data folder. Never log PHI.
+
+Log lines carry ids, actions and counts only: names, dates of birth, phone numbers and
+free text stay in the database. SQLAlchemy is set up with ``hide_parameters`` so its own
+errors carry no values either.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+from pathlib import Path
+
+from desk.config import log_dir, private_dir
+
+LOG_FILE = "desk.log"
+
+
+def setup_logging(level: int = logging.INFO) -> Path:
+    folder = private_dir(log_dir())
+    path = folder / LOG_FILE
+    root = logging.getLogger()
+    if any(getattr(h, "desk_handler", False) for h in root.handlers):
+        return path
+    handler = logging.handlers.RotatingFileHandler(
+        path, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+    )
+    handler.desk_handler = True  # type: ignore[attr-defined]
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(level)
+    if os.name == "posix":
+        os.chmod(path, 0o600)
+    return path

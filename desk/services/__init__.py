@@ -1,0 +1,1 @@
+"""Use cases: each checks the role, runs the domain rule, writes the audit entry, commits."""

@@ -1,0 +1,95 @@
+"""Signing in, unlocking an idle-locked session, and break-glass emergency access."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from desk.db.models import ClinicSettings, Staff
+from desk.domain.accounts import (
+    LockoutState,
+    after_failure,
+    after_success,
+    is_locked,
+    roles_from_text,
+)
+from desk.domain.errors import AccountDisabled, AccountLocked, NotPermitted, SignInFailed
+from desk.domain.roles import Role
+from desk.services import passwords
+from desk.services.context import Actor, Desk, UnitOfWork
+from desk.services.settings import load_policy
+
+
+def sign_in(desk: Desk, username: str, password: str, *, break_glass: bool = False) -> Actor:
+    """The Actor for a correct user name and password.
+
+    Failures are counted (and audited) in their own committed transaction; the message
+    never says whether the user name or the password was wrong.
+    """
+    with desk.write() as uow:
+        staff = uow.session.scalars(
+            select(Staff).where(Staff.username == username.strip().lower()).with_for_update()
+        ).one_or_none()
+        error = _check_credentials(uow, staff, password)
+        if error is not None:
+            uow.commit()
+            raise error
+        assert staff is not None
+        actor = _actor_for(staff, break_glass)
+        if break_glass:
+            _grant_break_glass(uow, actor)
+        staff.last_sign_in_at = desk.now()
+        if passwords.needs_rehash(staff.password_hash):
+            staff.password_hash = passwords.hash_password(password)
+        uow.desk = desk.as_actor(actor)
+        uow.audit("auth.break_glass" if break_glass else "auth.sign_in", "staff", staff.id)
+        uow.commit()
+    return actor
+
+
+def _check_credentials(uow: UnitOfWork, staff: Staff | None, password: str) -> Exception | None:
+    now = uow.desk.now()
+    ok = passwords.verify(staff.password_hash if staff else None, password)
+    if staff is None:
+        return SignInFailed()
+    policy = load_policy(uow.session)
+    state = LockoutState(staff.failed_attempts, staff.locked_until)
+    if is_locked(state, now):
+        return _locked_error(staff)
+    if not ok:
+        new = after_failure(state, now, policy)
+        staff.failed_attempts, staff.locked_until = new.failed_attempts, new.locked_until
+        uow.desk = uow.desk.as_actor(_actor_for(staff, False))
+        uow.audit("auth.sign_in_failed", "staff", staff.id, {"attempt": new.failed_attempts})
+        return _locked_error(staff) if is_locked(new, now) else SignInFailed()
+    if staff.disabled:
+        return AccountDisabled()
+    new = after_success()
+    staff.failed_attempts, staff.locked_until = new.failed_attempts, new.locked_until
+    return None
+
+
+def _locked_error(staff: Staff) -> AccountLocked:
+    until = staff.locked_until.astimezone().strftime("%H:%M") if staff.locked_until else "later"
+    return AccountLocked(
+        f"Too many failed attempts: sign-in is locked until {until}. "
+        "Ask the clinic admin if you need access sooner."
+    )
+
+
+def _actor_for(staff: Staff, break_glass: bool) -> Actor:
+    roles = roles_from_text(staff.roles)
+    if break_glass:
+        roles = roles | {Role.NURSE}
+    return Actor(staff.id, staff.username, staff.full_name, roles, break_glass)
+
+
+def _grant_break_glass(uow: UnitOfWork, actor: Actor) -> None:
+    settings = uow.session.get(ClinicSettings, 1)
+    if settings is None or not settings.break_glass_enabled:
+        raise NotPermitted("Emergency (break-glass) access is not enabled at this clinic.")
+
+
+def confirm_password(desk: Desk, password: str) -> Actor:
+    """Unlock an idle-locked session: the same person's password, with lockout rules."""
+    actor = desk.require()
+    return sign_in(desk, actor.username, password, break_glass=actor.break_glass)

@@ -1,0 +1,198 @@
+"""The service context: which database, who is signed in, on which workstation, what time.
+
+``Desk`` is handed to every service function. ``desk.write()`` opens a unit of work whose
+``audit()`` appends to the hash chain inside the same transaction as the change, so a
+change and its audit entry are committed together or not at all.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from desk.db.engine import IMMEDIATE
+from desk.db.models import AuditEntry, AuditHead, Versioned
+from desk.domain.audit_chain import GENESIS_HASH, AuditRecord, chain_hash, summarise_changes
+from desk.domain.errors import DatabaseUnavailable, NotFound, NotPermitted, StaleEdit
+from desk.domain.roles import Role
+
+T = TypeVar("T")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def default_workstation() -> str:
+    return socket.gethostname() or "workstation"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in person, as services see them."""
+
+    staff_id: int
+    username: str
+    full_name: str
+    roles: frozenset[Role]
+    break_glass: bool = False
+
+    def has(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def role_text(self) -> str:
+        text = " ".join(sorted(r.value for r in self.roles))
+        return f"{text} (break-glass)" if self.break_glass else text
+
+
+# The command line acts as the machine's operator: whoever can run it can read the file.
+CLI_ACTOR = Actor(0, "cli", "Command line", frozenset(Role))
+
+
+@dataclass(frozen=True)
+class Desk:
+    engine: Engine
+    workstation: str = field(default_factory=default_workstation)
+    actor: Actor | None = None
+    clock: Callable[[], datetime] = utcnow
+    sessions: sessionmaker[Session] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sessions", sessionmaker(self.engine, expire_on_commit=False))
+
+    def as_actor(self, actor: Actor | None) -> Desk:
+        return replace(self, actor=actor)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def require(self, *roles: Role) -> Actor:
+        """The signed-in actor if they hold one of ``roles``; NotPermitted otherwise."""
+        if self.actor is None:
+            raise NotPermitted("Sign in first.")
+        if roles and not self.actor.has(*roles):
+            names = " or ".join(r.label.lower() for r in roles)
+            raise NotPermitted(f"Only a {names} may do this.")
+        return self.actor
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only session (rolled back at the end)."""
+        with _translate_db_errors(), self.sessions() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    @contextmanager
+    def write(self) -> Iterator[UnitOfWork]:
+        """A write transaction; commit with ``uow.commit()``, otherwise rolled back."""
+        with _translate_db_errors():
+            session = Session(
+                bind=self.engine.execution_options(**IMMEDIATE), expire_on_commit=False
+            )
+            try:
+                yield UnitOfWork(self, session)
+            except StaleDataError:
+                raise StaleEdit(
+                    "record", "another workstation", "another desk", "just now"
+                ) from None
+            finally:
+                session.rollback()
+                session.close()
+
+
+@contextmanager
+def _translate_db_errors() -> Iterator[None]:
+    try:
+        yield
+    except OperationalError as exc:
+        raise DatabaseUnavailable(database_error_text(exc)) from None
+
+
+def database_error_text(exc: OperationalError) -> str:
+    text = str(exc.orig) if exc.orig is not None else str(exc)
+    if "locked" in text:
+        return "The database is busy on another workstation. Try again in a moment."
+    return "The database cannot be reached. Check the network or ask IT."
+
+
+class UnitOfWork:
+    """One transaction: the session, the audit append and the commit."""
+
+    def __init__(self, desk: Desk, session: Session) -> None:
+        self.desk = desk
+        self.session = session
+        self.audited = 0
+
+    def get(self, model: type[T], ident: Any, what: str) -> T:
+        row = self.session.get(model, ident, with_for_update=self._lock_rows())
+        if row is None:
+            raise NotFound(f"That {what} no longer exists.")
+        return row
+
+    def _lock_rows(self) -> bool:
+        # SQLite already serialises writers (BEGIN IMMEDIATE); FOR UPDATE is PostgreSQL's.
+        return self.session.get_bind().dialect.name == "postgresql"
+
+    def check_version(
+        self, row: Versioned, expected: int | None, what: str, current: dict[str, str]
+    ) -> None:
+        """StaleEdit if ``row`` changed since the person loaded version ``expected``."""
+        if expected is None or row.version == expected:
+            return
+        at = row.updated_at.astimezone().strftime("%H:%M:%S") if row.updated_at else "unknown time"
+        raise StaleEdit(
+            what,
+            row.updated_by or "someone",
+            row.updated_workstation or "another desk",
+            at,
+            current,
+        )
+
+    def touch(self, row: Versioned) -> None:
+        """Stamp who/where/when changed an editable row (the version moves on flush)."""
+        row.updated_at = self.desk.now()
+        row.updated_by = self.desk.actor.username if self.desk.actor else "system"
+        row.updated_workstation = self.desk.workstation
+
+    def audit(
+        self, action: str, entity: str, entity_id: object, changes: dict[str, object] | None = None
+    ) -> None:
+        """Append one entry to the hash chain (in this transaction)."""
+        actor = self.desk.actor
+        head = self.session.scalars(
+            select(AuditHead).where(AuditHead.id == 1).with_for_update()
+        ).one_or_none()
+        if head is None:
+            head = AuditHead(id=1, seq=0, hash=GENESIS_HASH)
+            self.session.add(head)
+        record = AuditRecord(
+            seq=head.seq + 1,
+            at=self.desk.now(),
+            actor=actor.username if actor else "system",
+            role=actor.role_text if actor else "",
+            workstation=self.desk.workstation,
+            action=action,
+            entity=entity,
+            entity_id=str(entity_id),
+            summary=summarise_changes(changes or {}),
+            prev_hash=head.hash,
+        )
+        digest = chain_hash(head.hash, record)
+        self.session.add(AuditEntry(**{**record.__dict__, "hash": digest}))
+        head.seq, head.hash = record.seq, digest
+        self.audited += 1
+
+    def commit(self) -> None:
+        self.session.commit()

@@ -1,0 +1,66 @@
+"""Opening the clinic database: engine, migrations, clear errors."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, inspect
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import OperationalError
+
+from desk.db import migrate
+from desk.db.engine import describe, make_engine, parse_url
+from desk.domain.errors import DatabaseUnavailable
+
+
+def open_database(url: str | URL, *, upgrade: bool = True) -> Engine:
+    """An engine on ``url`` with the schema at the code's head revision.
+
+    Raises DatabaseUnavailable (cannot connect, bad URL) or SchemaTooNew.
+    """
+    parsed = parse_url(url) if isinstance(url, str) else url
+    engine = make_engine(parsed)
+    try:
+        if upgrade:
+            migrate.upgrade(engine)
+        else:
+            with engine.connect():
+                pass
+    except OperationalError as exc:
+        engine.dispose()
+        raise DatabaseUnavailable(connection_error_text(parsed, exc)) from None
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
+
+
+def connection_error_text(url: URL, exc: OperationalError) -> str:
+    detail = str(exc.orig).lower() if exc.orig is not None else ""
+    where = url.host or url.database or "the database"
+    if "password" in detail or "authentication" in detail:
+        return f"The database at {where} refused the user name or password."
+    if "does not exist" in detail:
+        return f"The database '{url.database}' does not exist on {where}."
+    if "not a database" in detail or "malformed" in detail:
+        return f"{where} is not an Infusion Desk database (or it is damaged)."
+    if url.get_backend_name() == "sqlite":
+        return f"The database file {where} cannot be opened."
+    return f"Cannot reach the database server at {where}. Check the network or ask IT."
+
+
+def is_initialised(engine: Engine) -> bool:
+    """True once the first-run setup has created the clinic."""
+    from sqlalchemy import func, select
+
+    from desk.db.models import ClinicSettings, Staff
+
+    if not inspect(engine).has_table("clinic_settings"):
+        return False
+    with engine.connect() as conn:
+        clinics = conn.execute(select(func.count()).select_from(ClinicSettings)).scalar_one()
+        staff = conn.execute(select(func.count()).select_from(Staff)).scalar_one()
+    return bool(clinics and staff)
+
+
+def location_text(engine: Engine) -> str:
+    """Where the database is, for the status bar: a file path or host/database, no password."""
+    return describe(engine.url)

@@ -1,0 +1,90 @@
+"""Migrations: an empty database, a database at the first revision, and one from the future."""
+
+from __future__ import annotations
+
+import os
+import stat
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+
+from desk.db import migrate
+from desk.db.engine import make_engine
+from desk.domain.errors import SchemaTooNew
+from desk.services.database import is_initialised, open_database
+
+FIRST = "0001_foundation"
+
+
+def test_empty_sqlite_database_upgrades_to_head(tmp_path: Path) -> None:
+    engine = open_database(f"sqlite:///{tmp_path / 'new.sqlite3'}")
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    tables = set(inspect(engine).get_table_names())
+    assert {"patient", "visit", "staff", "audit_entry", "clinic_settings", "consent_document"} <= tables
+    assert not is_initialised(engine)
+
+
+def test_database_at_first_revision_keeps_its_rows_when_upgraded(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine, FIRST)
+    now = datetime(2025, 1, 2, 10, 0, tzinfo=UTC).replace(tzinfo=None)
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO patient (id, mrn, legal_first_name, legal_last_name, preferred_name,"
+                 " dob, sex, phone, phone2, email, address, emergency_name, emergency_phone,"
+                 " emergency_relationship, notes, first_key, last_key, preferred_key,"
+                 " phone_digits, created_at, version) VALUES (1, 'M1', 'Zoë', 'O''Brien', '',"
+                 " :dob, '', '', '', '', '', '', '', '', '', 'zoe', 'obrien', '', '', :now, 1)"),
+            {"dob": date(1980, 5, 6), "now": now},
+        )
+        conn.execute(
+            text("INSERT INTO visit (id, patient_id, visit_type, chair, scheduled_start,"
+                 " scheduled_end, status, status_reason, created_at, version) VALUES"
+                 " (1, 1, 'mood_infusion', 'Chair 1', :now, :now, 'scheduled', '', :now, 1)"),
+            {"now": now},
+        )
+    engine.dispose()
+    upgraded = open_database(url)
+    assert migrate.current_revision(upgraded) == migrate.head_revision()
+    with upgraded.connect() as conn:
+        name = conn.execute(text("SELECT legal_first_name FROM patient WHERE id = 1")).scalar()
+        late, reason = conn.execute(text("SELECT late, screening_override_reason FROM visit")).one()
+    assert name == "Zoë"
+    assert not late and reason == ""
+
+
+def test_database_newer_than_the_code_is_refused(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'future.sqlite3'}"
+    open_database(url).dispose()
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
+    engine.dispose()
+    with pytest.raises(SchemaTooNew, match="newer version"):
+        open_database(url)
+
+
+def test_migrations_run_on_postgresql(pg_engine: object) -> None:
+    from sqlalchemy import Engine
+
+    assert isinstance(pg_engine, Engine)
+    assert migrate.current_revision(pg_engine) == migrate.head_revision()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_sqlite_file_and_folder_are_owner_only(tmp_path: Path) -> None:
+    db = tmp_path / "clinic" / "desk.sqlite3"
+    open_database(f"sqlite:///{db}").dispose()
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    assert stat.S_IMODE(db.parent.stat().st_mode) == 0o700
+
+
+def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(tmp_path: Path) -> None:
+    engine = open_database(f"sqlite:///{tmp_path / 'p.sqlite3'}")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
