@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, inspect
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError
 
 from desk.db import migrate
 from desk.db.engine import describe, make_engine, parse_url
@@ -24,7 +24,7 @@ def open_database(url: str | URL, *, upgrade: bool = True) -> Engine:
         else:
             with engine.connect():
                 pass
-    except OperationalError as exc:
+    except DatabaseError as exc:  # OperationalError, and "file is not a database"
         engine.dispose()
         raise DatabaseUnavailable(connection_error_text(parsed, exc)) from None
     except BaseException:
@@ -33,7 +33,7 @@ def open_database(url: str | URL, *, upgrade: bool = True) -> Engine:
     return engine
 
 
-def connection_error_text(url: URL, exc: OperationalError) -> str:
+def connection_error_text(url: URL, exc: DatabaseError) -> str:
     detail = str(exc.orig).lower() if exc.orig is not None else ""
     where = url.host or url.database or "the database"
     if "password" in detail or "authentication" in detail:

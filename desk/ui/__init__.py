@@ -1,0 +1,1 @@
+"""PySide6 windows, dialogs and Qt models: they call services and never touch SQL."""

@@ -1,0 +1,161 @@
+"""Start the GUI: the sign-in window first, then the database (migrations) behind it.
+
+The window appears before SQLAlchemy and the services are even imported; the database is
+opened on a worker thread right after, and a new clinic gets the setup wizard instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desk.domain.errors import DeskError
+from desk.ui.messages import GENERIC, error_text, log_unexpected, show_message
+from desk.ui.signin import SignInDialog
+from desk.ui.tasks import run_in_background, wait_for_background_work
+
+if TYPE_CHECKING:
+    from desk.services.context import Actor, Desk
+    from desk.services.settings import ClinicInfo
+    from desk.ui.mainwindow import MainWindow
+    from desk.ui.wizard import SetupResult, SetupWizard
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OpenedDatabase:
+    desk: Desk
+    clinic: ClinicInfo | None  # None: no clinic yet, run the setup wizard
+    location: str
+
+
+def open_clinic_database(url: str) -> OpenedDatabase:
+    """Runs on a worker thread: import the heavy parts, migrate, look for a clinic."""
+    from desk.config import workstation_name
+    from desk.services.context import Desk
+    from desk.services.database import is_initialised, location_text, open_database
+    from desk.services.settings import clinic_info
+
+    engine = open_database(url)
+    desk = Desk(engine, workstation=workstation_name())
+    clinic = clinic_info(desk) if is_initialised(engine) else None
+    return OpenedDatabase(desk, clinic, location_text(engine))
+
+
+class DeskApp(QObject):
+    """Walks a person from start-up to the main window: sign-in or setup wizard."""
+
+    def __init__(self, database_url: str) -> None:
+        super().__init__()
+        self._url = database_url
+        self._opened: OpenedDatabase | None = None
+        self.main_window: MainWindow | None = None
+        self.wizard: SetupWizard | None = None
+        self.sign_in = SignInDialog()
+        self.sign_in.signed_in.connect(self._signed_in)
+        self.sign_in.retry_requested.connect(self._open_database)
+        self.sign_in.rejected.connect(QApplication.quit)
+
+    def start(self) -> None:
+        self.sign_in.show()
+        # Let the window paint before the slow part starts.
+        QTimer.singleShot(0, self._open_database)
+
+    def _open_database(self) -> None:
+        url = self._url
+        run_in_background(
+            self.sign_in, lambda: open_clinic_database(url), self._opened_database, self._failed
+        )
+
+    def _failed(self, error: BaseException) -> None:
+        self.sign_in.show_startup_error(error_text(error))
+
+    def _opened_database(self, opened: OpenedDatabase) -> None:
+        self._opened = opened
+        if opened.clinic is None:
+            self._start_wizard(opened.desk)
+        else:
+            self.sign_in.attach(
+                opened.desk, opened.clinic.name, opened.clinic.break_glass_enabled
+            )
+
+    def _start_wizard(self, desk: Desk) -> None:
+        from desk.ui.wizard import SetupWizard
+
+        self.wizard = SetupWizard(desk)
+        self.wizard.completed.connect(self._setup_completed)
+        self.wizard.rejected.connect(QApplication.quit)
+        self.wizard.show()
+        self.sign_in.hide()
+
+    def _setup_completed(self, result: SetupResult) -> None:
+        window = self._signed_in(result.actor)
+        if result.demo_problem:
+            show_message(window, result.demo_problem, icon=QMessageBox.Icon.Warning)
+
+    def _signed_in(self, actor: Actor) -> MainWindow:
+        from desk.services.settings import clinic_info
+        from desk.ui.mainwindow import MainWindow
+        from desk.ui.session import Session
+
+        assert self._opened is not None
+        desk = self._opened.desk.as_actor(actor)
+        session = Session(desk, clinic_info(desk), self._opened.location)
+        self.main_window = MainWindow(session, desk.workstation)
+        self.main_window.show()
+        log.info("signed in: staff id %s", actor.staff_id)
+        return self.main_window
+
+    def shut_down(self) -> None:
+        wait_for_background_work()
+        if self._opened is not None:
+            self._opened.desk.engine.dispose()
+
+
+_showing_crash = False
+
+
+def excepthook(
+    kind: type[BaseException], error: BaseException, tb: TracebackType | None
+) -> None:
+    """Last resort for errors nobody caught: log where (no PHI) and tell the person."""
+    global _showing_crash
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, error, tb)
+        return
+    if isinstance(error, DeskError):
+        text = str(error)
+    else:
+        log_unexpected(kind, error, tb)
+        text = GENERIC
+    if _showing_crash:  # a failure while showing the last one: logged is all we can do
+        return
+    _showing_crash = True
+    try:
+        show_message(QApplication.activeWindow(), text, icon=QMessageBox.Icon.Critical)
+    finally:
+        _showing_crash = False
+
+
+def run(database_url: str) -> int:
+    """Run the desktop application on ``database_url``; the exit code for the process."""
+    from desk.logs import setup_logging
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Infusion Desk")
+    app.setApplicationDisplayName("Infusion Desk")
+    setup_logging()
+    sys.excepthook = excepthook
+    desk_app = DeskApp(database_url)
+    desk_app.start()
+    code = app.exec()
+    desk_app.shut_down()
+    return code

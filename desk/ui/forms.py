@@ -1,0 +1,40 @@
+"""Small shared pieces of forms: names for widgets, an inline error line, password fields."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QLabel, QLineEdit
+
+from desk.domain.errors import ValidationError
+
+ERROR_STYLE = "color: #b00020;"
+MAX_FIELD = 1024  # a pasted novel in a password box is a mistake, not a password
+
+W = TypeVar("W", bound=QObject)
+
+
+def named(widget: W, name: str) -> W:
+    """``widget`` with an object name (tests and style sheets find it by that name)."""
+    widget.setObjectName(name)
+    return widget
+
+
+def error_line(name: str = "formError") -> QLabel:
+    label = named(QLabel(""), name)
+    label.setWordWrap(True)
+    label.setStyleSheet(ERROR_STYLE)
+    return label
+
+
+def password_field(name: str) -> QLineEdit:
+    field = named(QLineEdit(maxLength=MAX_FIELD), name)
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    return field
+
+
+def check_same(password: QLineEdit, confirm: QLineEdit) -> None:
+    """ValidationError when the confirmation differs (length rules are the service's)."""
+    if password.text() != confirm.text():
+        raise ValidationError("The two passwords do not match.", "confirm")
