@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", metavar="URL", help="database URL (default: the clinic's setting)")
     parser.add_argument("--self-test", action="store_true", help="check this installation and exit")
     # --db is accepted after any sub-command too: `desk user list --db URL`.
-    db_option = argparse.ArgumentParser(add_help=False)
+    db_option = _Parser(add_help=False)
     db_option.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="database URL")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
@@ -223,8 +223,8 @@ def _cmd_user(args: argparse.Namespace) -> int:
     elif args.user_command == "list":
         for v in staff.list_staff(_desk(args)):
             state = "disabled" if v.disabled else "active"
-            roles = ",".join(sorted(r.value for r in v.roles))
-            print(f"{v.username}\t{roles}\t{state}\t{v.full_name}")
+            role_names = ",".join(sorted(r.value for r in v.roles))
+            print(f"{v.username}\t{role_names}\t{state}\t{v.full_name}")
     elif args.user_command in ("disable", "enable"):
         view = staff.set_disabled(_desk(args), args.username, args.user_command == "disable")
         print(f"{view.username} is now {'disabled' if view.disabled else 'active'}.")
@@ -238,7 +238,7 @@ def _cmd_user(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from desk.services.demo import load_demo
+    from desk.services.demo import DEMO_PASSWORD, DEMO_STAFF, load_demo
 
     if not 1 <= args.patients <= MAX_DEMO_PATIENTS:
         raise CliError(f"--patients must be between 1 and {MAX_DEMO_PATIENTS}")
@@ -250,7 +250,15 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             bar.update(done - bar.n)
 
         summary = load_demo(desk, patients=args.patients, seed=args.seed, progress=progress)
-    print(summary)
+    print(
+        f"Loaded the demo clinic: {summary.patients:,} patients, {summary.visits:,} visits, "
+        f"{summary.series:,} series, {summary.consents:,} signed consents."
+    )
+    accounts = ", ".join(username for username, _, _ in DEMO_STAFF)
+    if summary.staff_added:
+        print(f"Staff accounts {accounts} — password: {DEMO_PASSWORD}")
+    else:
+        print(f"Staff accounts {accounts} were already there; their passwords are unchanged.")
     return EXIT_OK
 
 

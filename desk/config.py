@@ -3,18 +3,31 @@
 The database URL comes from ``--db URL``, then ``DESK_DATABASE_URL``, then the config file,
 then the default SQLite file in the user data folder. ``DESK_DATA_DIR`` and
 ``DESK_CONFIG_DIR`` move the folders (tests, portable installs).
+
+A database server's password is never written to the config file: ``[database] password``
+says where it is instead: ``keyring`` (the operating system's keyring, under the service
+``InfusionDesk`` and the user name ``dbuser@host``), ``ask`` (asked for at every start) or
+``none`` (the server needs none).
 """
 
 from __future__ import annotations
 
 import configparser
+import logging
 import os
 import socket
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from platformdirs import user_config_dir, user_data_dir
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
+log = logging.getLogger(__name__)
+
 APP_NAME = "InfusionDesk"
+KEYRING_SERVICE = "InfusionDesk"
 CONFIG_FILE = "desk.ini"
 DB_FILE = "desk.sqlite3"
 
@@ -71,7 +84,64 @@ def resolve_database_url(flag: str | None = None) -> str:
     if env:
         return env
     configured = read_config().get("database", "url", fallback="").strip()
+    if configured and password_storage() == "keyring":
+        return _with_keyring_password(configured)
     return configured or default_database_url()
+
+
+def password_storage() -> str:
+    """Where the configured server's password is: "keyring", "ask", "none" or ""."""
+    return read_config().get("database", "password", fallback="").strip()
+
+
+def password_missing(url_text: str) -> bool:
+    """True when ``url_text`` is the configured server and its password must be asked for."""
+    from sqlalchemy.engine import make_url
+
+    configured = read_config().get("database", "url", fallback="").strip()
+    if password_storage() not in ("keyring", "ask") or not configured:
+        return False
+    url = make_url(url_text)
+    return url.password is None and url == make_url(configured)
+
+
+def keyring_username(url: URL) -> str:
+    return f"{url.username or ''}@{url.host or 'localhost'}"
+
+
+def store_password(url: URL, password: str) -> bool:
+    """Put the password in the OS keyring; False when no working keyring is available."""
+    import keyring
+
+    try:
+        keyring.set_password(KEYRING_SERVICE, keyring_username(url), password)
+        # Some backends (the "null" one) accept and forget: read it back to be sure.
+        return keyring.get_password(KEYRING_SERVICE, keyring_username(url)) == password
+    except Exception as exc:  # every backend raises its own types; none is fatal here
+        log.info("no usable keyring (%s): the password is asked at start", type(exc).__name__)
+        return False
+
+
+def stored_password(url: URL) -> str | None:
+    import keyring
+
+    try:
+        return keyring.get_password(KEYRING_SERVICE, keyring_username(url))
+    except Exception as exc:  # as above: no keyring means "ask"
+        log.info("keyring unavailable (%s)", type(exc).__name__)
+        return None
+
+
+def _with_keyring_password(configured: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(configured)
+    if url.password is not None:
+        return configured
+    password = stored_password(url)
+    if password is None:
+        return configured
+    return url.set(password=password).render_as_string(hide_password=False)
 
 
 def workstation_name() -> str:

@@ -110,6 +110,32 @@ class Patient(Versioned, Base):
     visits: Mapped[list[Visit]] = relationship(back_populates="patient")
 
 
+# Folded search keys compare byte by byte: PostgreSQL needs the "C" collation for a range
+# scan to be a prefix match (SQLite's default BINARY collation already is).
+_SEARCH_KEY = String(200).with_variant(String(200, collation="C"), "postgresql")
+_SEARCH_NAMES = String(400).with_variant(String(400, collation="C"), "postgresql")
+
+
+class PatientSearchKey(Base):
+    """One search key of a patient: a folded name word, or phone digits with a marker.
+
+    Name keys are ``names.search_keys`` ("zoe", "obrien"); phone keys start with a
+    character no name key can contain: "#" national digits, "+" E.164 digits, "~" national
+    digits reversed (so "the last four digits" is a prefix query too). ``names`` is the
+    patient's folded "last first" name followed by their other name keys, space-separated:
+    it orders the results and lets a second query word be checked on the same index row.
+    """
+
+    __tablename__ = "patient_search_key"
+    __table_args__ = (Index("ix_patient_search_key_lookup", "key", "names", "patient_id"),)
+
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patient.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(_SEARCH_KEY, primary_key=True)
+    names: Mapped[str] = mapped_column(_SEARCH_NAMES)
+
+
 class Visit(Versioned, Base):
     __tablename__ = "visit"
     __table_args__ = (Index("ix_visit_start", "scheduled_start"),)
@@ -207,6 +233,8 @@ class Candidacy(Versioned, Base):
     medication_flags: Mapped[str] = mapped_column(Text, default="[]")
     flag_detail: Mapped[str] = mapped_column(Text, default="")
     pregnancy_test_on: Mapped[date | None] = mapped_column(Date)
+    # Cleared by a clinician when a pregnancy test makes no sense for this patient.
+    pregnancy_test_applies: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class Transport(Versioned, Base):

@@ -42,6 +42,7 @@ _PLAN_LABELS = {
 }
 
 _PHONE_CHARACTERS = re.compile(r"[0-9+\-(). ]+")
+MAX_RELATIONSHIP_LENGTH = 80  # the width of the transport.relationship column
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,12 @@ class ResponsibleAdult:
             raise ValidationError(
                 "Enter how the responsible adult is related to the patient.", "relationship"
             )
+        if len(self.relationship.strip()) > MAX_RELATIONSHIP_LENGTH:
+            raise ValidationError(
+                f"Relationship is too long (at most {MAX_RELATIONSHIP_LENGTH} characters).",
+                "relationship",
+            )
+        validate_name(self.relationship, "relationship")  # control characters, line breaks
 
 
 @dataclass(frozen=True)

@@ -15,14 +15,20 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from desk.db.engine import IMMEDIATE
 from desk.db.models import AuditEntry, AuditHead, Versioned
 from desk.domain.audit_chain import GENESIS_HASH, AuditRecord, chain_hash, summarise_changes
-from desk.domain.errors import DatabaseUnavailable, NotFound, NotPermitted, StaleEdit
+from desk.domain.errors import (
+    DatabaseUnavailable,
+    NotFound,
+    NotPermitted,
+    StaleEdit,
+    ValidationError,
+)
 from desk.domain.roles import Role
 
 T = TypeVar("T")
@@ -118,6 +124,12 @@ def _translate_db_errors() -> Iterator[None]:
         yield
     except OperationalError as exc:
         raise DatabaseUnavailable(database_error_text(exc)) from None
+    except DataError:
+        # PostgreSQL enforces column lengths that SQLite does not: a value longer than its
+        # column is the person's input, not a crash (the services check most lengths first).
+        raise ValidationError(
+            "A value is too long or too large for the database; correct it and try again."
+        ) from None
 
 
 def database_error_text(exc: OperationalError) -> str:

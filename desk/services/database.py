@@ -36,8 +36,22 @@ def open_database(url: str | URL, *, upgrade: bool = True) -> Engine:
 def connection_error_text(url: URL, exc: DatabaseError) -> str:
     detail = str(exc.orig).lower() if exc.orig is not None else ""
     where = url.host or url.database or "the database"
-    if "password" in detail or "authentication" in detail:
+    # An unknown user reads "role ... does not exist": a refused login, not a missing database.
+    if "password" in detail or "authentication" in detail or (
+        "role" in detail and "does not exist" in detail
+    ):
         return f"The database at {where} refused the user name or password."
+    if "invalid sslmode" in detail:
+        return (
+            "The database URL has an unknown sslmode; use disable, prefer, require, "
+            "verify-ca or verify-full."
+        )
+    if "ssl" in detail:
+        return (
+            f"The database server at {where} and this desk disagree about encryption "
+            f"(sslmode={url.query.get('sslmode', 'prefer')}); ask IT to check the server's "
+            "SSL set-up or the sslmode in the database URL."
+        )
     if "does not exist" in detail:
         return f"The database '{url.database}' does not exist on {where}."
     if "not a database" in detail or "malformed" in detail:

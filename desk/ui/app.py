@@ -7,13 +7,14 @@ opened on a worker thread right after, and a new clinic gets the setup wizard in
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from desk.domain.errors import DeskError
 from desk.ui.messages import GENERIC, error_text, log_unexpected, show_message
@@ -27,6 +28,11 @@ if TYPE_CHECKING:
     from desk.ui.wizard import SetupResult, SetupWizard
 
 log = logging.getLogger(__name__)
+
+# The start-up benchmark (bench/startup.py) sets this: print SHOWN_MARKER and quit once
+# the sign-in window has painted, so "process start to window shown" can be timed.
+EXIT_ON_SHOWN = "DESK_BENCH_EXIT_ON_SHOWN"
+SHOWN_MARKER = "desk-bench: window shown"
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,20 @@ def open_clinic_database(url: str) -> OpenedDatabase:
     return OpenedDatabase(desk, clinic, location_text(engine))
 
 
+class _QuitWhenPainted(QObject):
+    """Benchmark hook: after the watched window's first paint, print the marker and quit."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._report)
+        return False
+
+    def _report(self) -> None:
+        print(SHOWN_MARKER, flush=True)
+        QApplication.quit()
+
+
 class DeskApp(QObject):
     """Walks a person from start-up to the main window: sign-in or setup wizard."""
 
@@ -58,12 +78,16 @@ class DeskApp(QObject):
         self._opened: OpenedDatabase | None = None
         self.main_window: MainWindow | None = None
         self.wizard: SetupWizard | None = None
+        self.first_start_box: QMessageBox | None = None
         self.sign_in = SignInDialog()
         self.sign_in.signed_in.connect(self._signed_in)
         self.sign_in.retry_requested.connect(self._open_database)
         self.sign_in.rejected.connect(QApplication.quit)
 
     def start(self) -> None:
+        if os.environ.get(EXIT_ON_SHOWN) == "1":
+            self._bench_hook = _QuitWhenPainted(self)
+            self.sign_in.installEventFilter(self._bench_hook)
         self.sign_in.show()
         # Let the window paint before the slow part starts.
         QTimer.singleShot(0, self._open_database)
@@ -80,11 +104,54 @@ class DeskApp(QObject):
     def _opened_database(self, opened: OpenedDatabase) -> None:
         self._opened = opened
         if opened.clinic is None:
-            self._start_wizard(opened.desk)
+            self._first_start(opened)
         else:
             self.sign_in.attach(
                 opened.desk, opened.clinic.name, opened.clinic.break_glass_enabled
             )
+
+    def _first_start(self, opened: OpenedDatabase) -> None:
+        """No clinic here yet: set up a new clinic, or join the clinic's shared database."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Infusion Desk — first start",
+            "This computer is not connected to a clinic yet.\n\n"
+            "Set up a new clinic here, or connect this workstation to the clinic's "
+            "shared database.",
+            parent=self.sign_in,
+        )
+        new = box.addButton("&New clinic", QMessageBox.ButtonRole.AcceptRole)
+        join = box.addButton(
+            "&Connect to the clinic's database", QMessageBox.ButtonRole.ActionRole
+        )
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(new)
+        self.first_start_box = box
+
+        def chosen() -> None:
+            clicked = box.clickedButton()
+            self.first_start_box = None
+            if clicked is new:
+                self._start_wizard(opened.desk)
+            elif clicked is join:
+                self._connect_workstation(opened)
+            else:
+                QApplication.quit()
+
+        # open(), not exec(): no nested event loop while the worker threads finish.
+        box.finished.connect(lambda _code: chosen())
+        box.open()
+
+    def _connect_workstation(self, opened: OpenedDatabase) -> None:
+        from desk.ui.connect import ConnectDialog
+
+        dialog = ConnectDialog(self.sign_in)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.database_url:
+            opened.desk.engine.dispose()
+            self._url = dialog.database_url
+            self._open_database()  # migrates the clinic's database, then sign-in
+        else:
+            self._first_start(opened)
 
     def _start_wizard(self, desk: Desk) -> None:
         from desk.ui.wizard import SetupWizard
@@ -154,6 +221,15 @@ def run(database_url: str) -> int:
     app.setApplicationDisplayName("Infusion Desk")
     setup_logging()
     sys.excepthook = excepthook
+    from desk.config import password_missing
+
+    if password_missing(database_url):  # the server password is not kept on this PC
+        from desk.ui.connect import ask_database_password
+
+        asked = ask_database_password(database_url)
+        if asked is None:
+            return 0
+        database_url = asked
     desk_app = DeskApp(database_url)
     desk_app.start()
     code = app.exec()

@@ -1,14 +1,33 @@
-"""The day board: today's visits in a table, with a date switcher and live refresh."""
+"""The day board: one day's visits with what blocks each, filters, and a live refresh.
+
+The refresh polls the change counter off the UI thread and, when anything moved, reloads
+the day in the same worker; the rows are then updated in place by visit id (never a
+model reset), so the selection and the scroll position survive another desk's change.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDate,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
+    QComboBox,
     QDateEdit,
     QHBoxLayout,
     QHeaderView,
@@ -21,60 +40,246 @@ from PySide6.QtWidgets import (
 )
 
 from desk.domain.errors import DeskError
+from desk.domain.visit_states import VisitState
+from desk.services.board import Badge, BadgeLevel, BoardRow
 from desk.ui.forms import named
+from desk.ui.messages import error_text, show_error
 from desk.ui.session import Session
-from desk.ui.tablemodel import Column, RecordTableModel
-
-if TYPE_CHECKING:
-    from desk.services.board import BoardRow
+from desk.ui.tasks import run_in_background
 
 log = logging.getLogger(__name__)
 
-REFRESH_MS = 3000  # the change counter is one indexed row: cheap enough to poll this often
+# The counter is one row read by primary key: polling it every second costs nothing,
+# and a change shows within about a second (SQLite target 5 s, PostgreSQL 2 s).
+REFRESH_MS = 1000
+SORT_ROLE = Qt.ItemDataRole.UserRole
+Index = QModelIndex | QPersistentModelIndex
 
 
-def board_columns(time_format: str) -> list[Column[BoardRow]]:
+@dataclass(frozen=True)
+class BoardColumn:
+    header: str
+    text: Callable[[BoardRow], str]
+    tooltip: Callable[[BoardRow], str] | None = None
+    sort_key: Callable[[BoardRow], Any] | None = None
+    badge: Callable[[BoardRow], Badge] | None = None
+    colour: Callable[[BoardRow], str | None] | None = None
+
+
+_LEVEL_ORDER = {BadgeLevel.BLOCKED: 0, BadgeLevel.WARN: 1, BadgeLevel.NONE: 2, BadgeLevel.OK: 3}
+_LEVEL_COLOURS = {BadgeLevel.OK: "#1b5e20", BadgeLevel.WARN: "#8a5300",
+                  BadgeLevel.BLOCKED: "#b00020", BadgeLevel.NONE: "#666666"}
+# Status backgrounds are a help, never the only sign: the status is also written out.
+_STATUS_BACKGROUNDS = {
+    VisitState.SCHEDULED: "#eef2f7", VisitState.ARRIVED: "#fff4cc",
+    VisitState.PREP_CLEARED: "#e3f4e1", VisitState.INFUSING: "#d7e8fb",
+    VisitState.RECOVERY: "#ece3f7", VisitState.DISCHARGED: "#eeeeee",
+    VisitState.NO_SHOW: "#f9e0e3", VisitState.CANCELLED: "#eeeeee",
+}
+_STATUS_ORDER = {state: i for i, state in enumerate(VisitState)}
+_BRUSHES: dict[str, QBrush] = {}
+
+
+def brush(colour: str) -> QBrush:
+    """One brush per colour for the whole session: data() is called for every cell."""
+    if colour not in _BRUSHES:
+        _BRUSHES[colour] = QBrush(QColor(colour))
+    return _BRUSHES[colour]
+
+
+def status_text(row: BoardRow) -> str:
+    return f"{row.status_label} (late)" if row.late and row.status != "scheduled" else (
+        row.status_label
+    )
+
+
+def notes_text(row: BoardRow) -> str:
+    """Blocked by what, in words, then any series or booster warning."""
+    parts = [f"⚠ {w}" for w in row.warnings]
+    blocking = [name.lower() for name, badge in row.badges if badge.level is BadgeLevel.BLOCKED]
+    if row.blocked:
+        parts.insert(0, "✖ Blocked: " + ", ".join(blocking))
+    return "  ".join(parts)
+
+
+def _badge_column(header: str, pick: Callable[[BoardRow], Badge]) -> BoardColumn:
+    return BoardColumn(
+        header,
+        lambda r: pick(r).label if pick(r).text else "",
+        lambda r: pick(r).tooltip,
+        lambda r: _LEVEL_ORDER[pick(r).level],
+        pick,
+    )
+
+
+def board_columns(time_format: str) -> list[BoardColumn]:
     return [
-        Column("Time", lambda r: f"{r.start:{time_format}}–{r.end:{time_format}}"),
-        Column("Patient", lambda r: r.patient_name),
-        Column("MRN", lambda r: r.mrn),
-        Column("Visit", lambda r: r.visit_type_label),
-        Column("Chair", lambda r: r.chair or "—"),
-        Column("Status", lambda r: r.status_label, foreground=status_colour),
+        BoardColumn("Time", lambda r: f"{r.start:{time_format}}–{r.end:{time_format}}",
+                    sort_key=lambda r: (r.start, r.chair)),
+        BoardColumn("Patient", lambda r: r.patient_name,
+                    tooltip=lambda r: "\n".join(r.blocked_reasons) or "Nothing blocks this visit."),
+        BoardColumn("MRN", lambda r: r.mrn),
+        BoardColumn("Visit", lambda r: r.visit_label or r.visit_type_label,
+                    tooltip=lambda r: r.visit_type_label),
+        BoardColumn("Chair", lambda r: r.chair or "—"),
+        BoardColumn("Status", status_text,
+                    sort_key=lambda r: _STATUS_ORDER.get(VisitState(r.status), 99)),
+        _badge_column("Candidacy", lambda r: r.candidacy),
+        _badge_column("Consent", lambda r: r.consent),
+        _badge_column("Prep", lambda r: r.prep),
+        _badge_column("Transport", lambda r: r.transport),
+        _badge_column("Vitals", lambda r: r.vitals),
+        BoardColumn("Notes", notes_text,
+                    tooltip=lambda r: "\n".join((*r.blocked_reasons, *r.warnings)),
+                    colour=lambda r: _LEVEL_COLOURS[BadgeLevel.BLOCKED] if r.blocked else None),
     ]
 
 
-# Finished visits fade so the eye lands on the ones still in the clinic.
-_STATUS_COLOURS = {"discharged": "#777777", "no_show": "#b00020", "cancelled": "#777777",
-                   "infusing": "#0b5394", "recovery": "#0b5394"}
-
-
-def status_colour(row: BoardRow) -> str | None:
-    return _STATUS_COLOURS.get(row.status)
-
-
-class BoardModel(RecordTableModel["BoardRow"]):
-    """The visits of one day, in board order."""
+class BoardModel(QAbstractTableModel):
+    """The visits of one day; ``apply`` updates rows in place by visit id."""
 
     def __init__(self, time_format: str = "%H:%M") -> None:
-        super().__init__(board_columns(time_format))
+        super().__init__()
+        self._columns = board_columns(time_format)
+        self._rows: list[BoardRow] = []
+        self.status_column = [c.header for c in self._columns].index("Status")
+
+    def rows(self) -> list[BoardRow]:
+        return list(self._rows)
+
+    def row_at(self, row: int) -> BoardRow:
+        return self._rows[row]
+
+    def set_rows(self, rows: Sequence[BoardRow]) -> None:
+        self.apply(rows)
+
+    def apply(self, rows: Sequence[BoardRow]) -> None:
+        """Make the model hold ``rows``: remove, update and insert by visit id."""
+        wanted = {r.visit_id: r for r in rows}
+        for index in range(len(self._rows) - 1, -1, -1):
+            if self._rows[index].visit_id not in wanted:
+                self.beginRemoveRows(QModelIndex(), index, index)
+                del self._rows[index]
+                self.endRemoveRows()
+        held = {r.visit_id: i for i, r in enumerate(self._rows)}
+        changed = [i for visit_id, i in held.items() if self._rows[i] != wanted[visit_id]]
+        for index in changed:
+            self._rows[index] = wanted[self._rows[index].visit_id]
+        if changed:
+            # One signal for the whole span: the proxy re-sorts once, not once per row.
+            last = self.columnCount() - 1
+            self.dataChanged.emit(self.index(min(changed), 0), self.index(max(changed), last))
+        new = [r for r in rows if r.visit_id not in held]
+        if new:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
+            self._rows.extend(new)
+            self.endInsertRows()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row, column = self._rows[index.row()], self._columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.text(row)
+        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
+            return column.tooltip(row) or None
+        if role == SORT_ROLE:
+            return column.sort_key(row) if column.sort_key else column.text(row).casefold()
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._foreground(row, column)
+        if role == Qt.ItemDataRole.BackgroundRole and index.column() == self.status_column:
+            colour = _STATUS_BACKGROUNDS.get(VisitState(row.status))
+            return brush(colour) if colour else None
+        return None
+
+    @staticmethod
+    def _foreground(row: BoardRow, column: BoardColumn) -> QBrush | None:
+        if column.badge is not None:
+            return brush(_LEVEL_COLOURS[column.badge(row).level])
+        colour = column.colour(row) if column.colour else None
+        return brush(colour) if colour else None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self._columns[section].header
+        return None
+
+
+OPEN = "open"  # the status filter for visits still to come or in the clinic
+
+
+class BoardFilter(QSortFilterProxyModel):
+    """Sorts on each column's sort key and filters by status, chair and "blocked only"."""
+
+    def __init__(self, source: BoardModel) -> None:
+        super().__init__()
+        self.setSourceModel(source)
+        self.setSortRole(SORT_ROLE)
+        self.status = ""  # "" all, OPEN, or one VisitState value
+        self.chair = ""
+        self.blocked_only = False
+
+    def set_filter(self, *, status: str, chair: str, blocked_only: bool) -> None:
+        self.beginFilterChange()
+        self.status, self.chair, self.blocked_only = status, chair, blocked_only
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        model = self.sourceModel()
+        assert isinstance(model, BoardModel)
+        row = model.row_at(source_row)
+        if self.blocked_only and not row.blocked:
+            return False
+        if self.chair and row.chair != self.chair:
+            return False
+        if self.status == OPEN:
+            return VisitState(row.status) not in (
+                VisitState.DISCHARGED, VisitState.NO_SHOW, VisitState.CANCELLED
+            )
+        return not self.status or row.status == self.status
+
+    def lessThan(self, left: Index, right: Index) -> bool:
+        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
+        try:
+            return bool(a < b)
+        except TypeError:
+            return str(a) < str(b)
 
 
 class DayBoard(QWidget):
     """Shows one local day; follows 'today' across midnight until another day is picked."""
 
+    visit_opened = Signal(int)
+
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._session = session
         self._counter: int | None = None
+        self._generation = 0  # only the newest load may fill the table
+        self._pending = 0
+        self._shown_once = False
+        self._sized_for: date | None = None
         self._day = self._today()
         self._follow_today = True
         self.model = BoardModel(session.policy.time_format)
+        self.proxy = BoardFilter(self.model)
         self._build()
+        self._build_actions()
         self.refresh_timer = QTimer(self, interval=REFRESH_MS)
         self.refresh_timer.timeout.connect(self.poll)
         self.refresh_timer.start()
         self.reload()
+
+    # --- layout ---------------------------------------------------------------------
 
     def _build(self) -> None:
         self.previous_button = QPushButton("◀")
@@ -93,26 +298,28 @@ class DayBoard(QWidget):
         self.title.setStyleSheet("font-size: 16pt; font-weight: 600;")
         self.notice = named(QLabel(""), "boardNotice")
         self.table = named(QTableView(), "boardTable")
-        self.table.setModel(self.model)
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        # Sized to the contents when a day is first shown, not on every refresh: measuring
+        # every cell of 200 rows each second would cost more than the refresh itself.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self.table.activated.connect(lambda _index: self.open_visit())
         self.empty = named(QLabel("", alignment=Qt.AlignmentFlag.AlignCenter), "boardEmpty")
         self.empty.setStyleSheet("font-size: 14pt; color: #666;")
         self.stack = QStackedWidget()
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.empty)
-        bar = QHBoxLayout()
-        for widget in (self.previous_button, self.date_edit, self.next_button, self.today_button):
-            bar.addWidget(widget)
-        bar.addSpacing(16)
-        bar.addWidget(self.title, 1)
-        bar.addWidget(self.notice)
         layout = QVBoxLayout(self)
-        layout.addLayout(bar)
+        layout.addLayout(self._day_bar())
+        layout.addLayout(self._filter_bar())
         layout.addWidget(self.stack, 1)
         self.previous_button.clicked.connect(lambda: self.show_day(self._day - timedelta(days=1)))
         self.next_button.clicked.connect(lambda: self.show_day(self._day + timedelta(days=1)))
@@ -120,6 +327,82 @@ class DayBoard(QWidget):
         self.date_edit.dateChanged.connect(
             lambda d: self.show_day(date(d.year(), d.month(), d.day()))
         )
+
+    def _day_bar(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        for widget in (self.previous_button, self.date_edit, self.next_button, self.today_button):
+            bar.addWidget(widget)
+        bar.addSpacing(16)
+        bar.addWidget(self.title, 1)
+        bar.addWidget(self.notice)
+        return bar
+
+    def _filter_bar(self) -> QHBoxLayout:
+        self.status_filter = named(QComboBox(), "statusFilter")
+        self.status_filter.addItem("All statuses", "")
+        self.status_filter.addItem("Still open", OPEN)
+        for state in VisitState:
+            self.status_filter.addItem(state.label, state.value)
+        self.chair_filter = named(QComboBox(), "chairFilter")
+        self.chair_filter.addItem("All chairs", "")
+        for chair in self._session.policy.chairs:
+            self.chair_filter.addItem(chair, chair)
+        self.blocked_only = named(QCheckBox("&Blocked only"), "blockedOnly")
+        self.counts = named(QLabel(""), "boardCounts")
+        status_label = QLabel("&Status")
+        status_label.setBuddy(self.status_filter)
+        chair_label = QLabel("C&hair")
+        chair_label.setBuddy(self.chair_filter)
+        bar = QHBoxLayout()
+        for widget in (status_label, self.status_filter, chair_label, self.chair_filter,
+                       self.blocked_only):
+            bar.addWidget(widget)
+        bar.addStretch()
+        bar.addWidget(self.counts)
+        self.status_filter.currentIndexChanged.connect(self._filter_changed)
+        self.chair_filter.currentIndexChanged.connect(self._filter_changed)
+        self.blocked_only.toggled.connect(self._filter_changed)
+        return bar
+
+    def _build_actions(self) -> None:
+        """Visit actions with shortcuts that work wherever the focus is on the board."""
+        from desk.ui import visit_actions
+
+        def action(text: str, shortcut: str, slot: Callable[[], object]) -> QAction:
+            act = QAction(text, self)
+            act.setShortcut(QKeySequence(shortcut))
+            act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            act.triggered.connect(lambda _checked=False: slot())
+            self.addAction(act)
+            return act
+
+        self.open_action = action("&Open visit…", "Ctrl+O", self.open_visit)
+        self.check_in_action = action("Check &in…", "Ctrl+I", self.check_in)
+        self.book_action = action("&Book a visit…", "Ctrl+B", self.book_visit)
+        self.series_action = action("Book a &series…", "Ctrl+Shift+B", self.book_series)
+        self.move_action = action("&Move visit…", "Ctrl+M",
+                                  lambda: self.visit_action("reschedule"))
+        self.cancel_action = action("&Cancel visit…", "Ctrl+Shift+X",
+                                    lambda: self.visit_action("cancel"))
+        self.no_show_action = action("Mark &no-show…", "Ctrl+Shift+N",
+                                     lambda: self.visit_action("no_show"))
+        self.call_list_action = action("Tomorrow's &call list…", "Ctrl+Shift+L",
+                                       self.open_call_list)
+        self.refresh_action = action("&Refresh", "F5", lambda: self.reload())
+        self.blocked_action = action("Show &blocked only", "Ctrl+Shift+K",
+                                     self.blocked_only.toggle)
+        self.visit_actions = visit_actions
+
+    def menu_actions(self) -> list[QAction | None]:
+        """The board's actions for a "Visit" menu; None marks a separator."""
+        return [
+            self.open_action, self.check_in_action, None,
+            self.book_action, self.series_action, self.move_action, self.cancel_action,
+            self.no_show_action, None, self.call_list_action, self.blocked_action,
+            self.refresh_action,
+        ]
+
+    # --- days and loading -------------------------------------------------------------
 
     @property
     def day(self) -> date:
@@ -131,9 +414,15 @@ class DayBoard(QWidget):
     def show_day(self, day: date) -> None:
         if day == self._day and self._counter is not None:
             return
+        changed = day != self._day
         self._day = day
         self._follow_today = day == self._today()
         self.reload()
+        if changed and self.loading:
+            # Never one day's visits under another day's title, even for a moment.
+            self.model.apply([])
+            self.empty.setText("Loading…")
+            self.stack.setCurrentWidget(self.empty)
 
     def set_active(self, active: bool) -> None:
         """Stop polling while nobody can see the board (the screen is locked)."""
@@ -143,36 +432,101 @@ class DayBoard(QWidget):
         else:
             self.refresh_timer.stop()
 
-    def poll(self) -> None:
-        """Reload when anything changed anywhere (or the day rolled over)."""
-        from desk.services.audit import change_counter
+    @property
+    def loading(self) -> bool:
+        """Whether a load is still out in a worker."""
+        return self._pending > 0
 
+    def poll(self) -> None:
+        """Reload in a worker when the change counter moved (or the day rolled over)."""
+        if self.loading:
+            return  # the previous load is still out (a slow network): don't pile up
         if self._follow_today and self._day != self._today():
-            self._day = self._today()
-            self._counter = None
-        try:
-            counter = change_counter(self._session.desk)
-        except DeskError as exc:
-            self.notice.setText(str(exc))
+            self.show_day(self._today())
             return
-        if counter != self._counter:
-            self.reload(counter)
+        self._load(only_if_changed=True)
 
     def reload(self, counter: int | None = None) -> None:
+        """Load the day (a person asked: a new day, Today, F5, after a save).
+
+        The first load happens at once, so the board opens with its rows; later ones run
+        in a worker, so a slow query never freezes the window.
+        """
+        del counter  # kept for callers of the first board; the worker reads it afresh
+        self._show_header()
+        if self._counter is None and not self._shown_once:
+            self._load_now()
+        else:
+            self._load(only_if_changed=False)
+
+    def _load_now(self) -> None:
         from desk.services.audit import change_counter
         from desk.services.board import day_board
 
         desk = self._session.desk
         try:
-            self._counter = counter if counter is not None else change_counter(desk)
-            rows = day_board(desk, self._day)
+            counter, rows = change_counter(desk), day_board(desk, self._day)
         except DeskError as exc:
             self.notice.setText(str(exc))
             return
+        self._apply_loaded(counter, rows)
+
+    def _load(self, *, only_if_changed: bool) -> None:
+        from desk.services.audit import change_counter
+        from desk.services.board import day_board
+
+        self._generation += 1
+        generation, desk, day = self._generation, self._session.desk, self._day
+        known = self._counter if only_if_changed else None
+
+        def work() -> tuple[int, list[BoardRow] | None]:
+            counter = change_counter(desk)
+            return counter, (day_board(desk, day) if counter != known else None)
+
+        self._pending += 1
+        run_in_background(self, work, lambda result: self._loaded(generation, result),
+                          self._failed)
+
+    def _loaded(self, generation: int, result: tuple[int, list[BoardRow] | None]) -> None:
+        self._pending = max(self._pending - 1, 0)
+        counter, rows = result
+        if generation == self._generation and rows is not None:
+            self._apply_loaded(counter, rows)
+        # else a newer load was asked for meanwhile, or nothing changed
+
+    def _apply_loaded(self, counter: int, rows: list[BoardRow]) -> None:
+        self._counter = counter
+        self._shown_once = True
         self.notice.setText("")
-        self.model.set_rows(rows)
         self._show_header()
+        self._show(rows)
+        if rows and self._sized_for != self._day:
+            self._sized_for = self._day
+            self.table.resizeColumnsToContents()
+
+    def _failed(self, error: BaseException) -> None:
+        self._pending = max(self._pending - 1, 0)
+        self.notice.setText(error_text(error))
+
+    def _show(self, rows: list[BoardRow]) -> None:
+        self.model.apply(rows)
         self.stack.setCurrentWidget(self.table if rows else self.empty)
+        self._show_counts()
+
+    def _filter_changed(self) -> None:
+        self.proxy.set_filter(
+            status=str(self.status_filter.currentData() or ""),
+            chair=str(self.chair_filter.currentData() or ""),
+            blocked_only=self.blocked_only.isChecked(),
+        )
+        self._show_counts()
+
+    def _show_counts(self) -> None:
+        rows = self.model.rows()
+        blocked = sum(1 for r in rows if r.blocked)
+        shown = self.proxy.rowCount()
+        text = f"{len(rows)} visits · {blocked} blocked"
+        self.counts.setText(text if shown == len(rows) else f"{text} · {shown} shown")
 
     def _show_header(self) -> None:
         self.date_edit.blockSignals(True)
@@ -185,3 +539,87 @@ class DayBoard(QWidget):
         self.title.setText(f"{relative} — {when}" if relative else when)
         self.empty.setText(f"No visits on {when}.")
         self.today_button.setEnabled(self._day != today)
+
+    # --- the selected visit -------------------------------------------------------------
+
+    def selected(self) -> BoardRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self.model.row_at(self.proxy.mapToSource(rows[0]).row())
+
+    def select_visit(self, visit_id: int) -> bool:
+        for row in range(self.proxy.rowCount()):
+            source = self.proxy.mapToSource(self.proxy.index(row, 0))
+            if self.model.row_at(source.row()).visit_id == visit_id:
+                self.table.selectRow(row)
+                return True
+        return False
+
+    def _need_selection(self) -> BoardRow | None:
+        row = self.selected()
+        if row is None:
+            self.notice.setText("Select a visit first.")
+        return row
+
+    def _after_save(self, _result: object) -> None:
+        self.reload()
+
+    def _opened(self, dialog: QWidget) -> None:
+        saved = getattr(dialog, "saved", None)
+        if saved is not None:
+            saved.connect(self._after_save)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        dialog.raise_()
+
+    def open_visit(self) -> None:
+        row = self._need_selection()
+        if row is not None:
+            self.visit_opened.emit(row.visit_id)
+            actions = [self.check_in_action, self.move_action, self.cancel_action,
+                       self.no_show_action, self.book_action, self.series_action]
+            self._opened(self.visit_actions.VisitPanel(self._session, row, actions, self))
+
+    def check_in(self) -> None:
+        from desk.ui.checkin import open_check_in
+
+        row = self._need_selection()
+        if row is None:
+            return
+        try:
+            self._opened(open_check_in(self._session, row.visit_id, self))
+        except DeskError as exc:
+            show_error(self, exc)
+
+    def visit_action(self, action: str) -> None:
+        from desk.services.booking import get_visit
+
+        row = self._need_selection()
+        if row is None:
+            return
+        try:
+            visit = get_visit(self._session.desk, row.visit_id)
+        except DeskError as exc:
+            show_error(self, exc)
+            return
+        self._opened(self.visit_actions.VisitActionDialog(self._session, visit, action, self))
+
+    def book_visit(self) -> None:
+        from desk.ui.booking import BookVisitDialog
+
+        row = self._need_selection()
+        if row is not None:
+            self._opened(BookVisitDialog(self._session, row.patient_id, None, self))
+
+    def book_series(self) -> None:
+        from desk.ui.booking import SeriesBookingDialog
+
+        row = self._need_selection()
+        if row is not None:
+            self._opened(SeriesBookingDialog(self._session, row.patient_id, None, self))
+
+    def open_call_list(self) -> None:
+        from desk.ui.call_list import CallListDialog
+
+        self._opened(CallListDialog(self._session, None, self))

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QDialog
 
     from desk.services.context import Actor
+    from desk.ui.nurse_board import NurseBoardView
 
 
 class MainWindow(QMainWindow):
@@ -33,11 +34,13 @@ class MainWindow(QMainWindow):
         self._dialogs: dict[str, QDialog] = {}
         self._locked = False
         self.board = DayBoard(session)
+        self.nurse_station: NurseBoardView | None = None
         self.lock_screen = LockScreen()
         self.lock_screen.signed_in.connect(self._signed_in_while_locked)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.board)
         self.pages.addWidget(self.lock_screen)
+        self._page_before_lock: QWidget = self.board
         self.setCentralWidget(self.pages)
         self._build_menus()
         self._build_status_bar()
@@ -61,12 +64,41 @@ class MainWindow(QMainWindow):
         self.quit_action = self._action(
             file_menu, "&Quit", self.close, "Ctrl+Q"
         )
+        self._build_view_menu()
+        self._build_patient_menu()
+        self.visit_menu = self.menuBar().addMenu("&Visit")
+        for board_action in self.board.menu_actions():
+            if board_action is None:
+                self.visit_menu.addSeparator()
+            else:
+                self.visit_menu.addAction(board_action)
+        self._build_nurse_menu()
         self.admin_menu = self.menuBar().addMenu("&Admin")
         self._action(self.admin_menu, "&Staff…", self.open_staff)
         self._action(self.admin_menu, "&Clinic settings…", self.open_clinic_settings)
+        self._action(self.admin_menu, "Consent &templates…", self.open_templates)
         self._action(self.admin_menu, "&Audit trail…", self.open_audit)
         help_menu = self.menuBar().addMenu("&Help")
         self.about_action = self._action(help_menu, "&About Infusion Desk", self.show_about)
+
+    def _build_view_menu(self) -> None:
+        view_menu = self.menuBar().addMenu("Vie&w")
+        self._action(view_menu, "&Day board", self.show_board, "Ctrl+1")
+        self._action(view_menu, "&Nurse station", self.show_nurse_station, "Ctrl+2")
+
+    def _build_patient_menu(self) -> None:
+        patient_menu = self.menuBar().addMenu("&Patient")
+        self._action(patient_menu, "&Find patient…", self.find_patient, "Ctrl+F")
+        self._action(patient_menu, "&New patient…", self.new_patient, "Ctrl+N")
+        patient_menu.addSeparator()
+        self._action(patient_menu, "Patient &record…", self.open_patient_record, "Ctrl+R")
+        self._action(patient_menu, "&Consent and documents…", self.open_consent, "Ctrl+Shift+C")
+
+    def _build_nurse_menu(self) -> None:
+        nurse_menu = self.menuBar().addMenu("&Nurse")
+        self._action(nurse_menu, "&Prep checklist…", self.open_prep, "Ctrl+P")
+        self._action(nurse_menu, "&Infusion and recovery…", self.open_infusion, "Ctrl+Shift+I")
+        self._action(nurse_menu, "&Way home (transport)…", self.open_transport, "Ctrl+T")
 
     def _action(
         self,
@@ -116,7 +148,10 @@ class MainWindow(QMainWindow):
         if not self._locked:
             self._locked = True
             self.idle.stop()
+            self._page_before_lock = self.pages.currentWidget() or self.board
             self.board.set_active(False)
+            if self.nurse_station is not None:
+                self.nurse_station.set_active(False)
             self.shield.hide_all_except(self)
             self.menuBar().setEnabled(False)
             for action in (self.lock_action, self.switch_action, self.about_action):
@@ -132,7 +167,9 @@ class MainWindow(QMainWindow):
     def _signed_in_while_locked(self, actor: Actor) -> None:
         self.session.switch_to(actor)
         self._close_dialogs_not_allowed_for(actor)
-        self.pages.setCurrentWidget(self.board)
+        self.pages.setCurrentWidget(self._page_before_lock)
+        if self.nurse_station is not None:
+            self.nurse_station.set_active(True)
         self.menuBar().setEnabled(True)
         for action in (self.lock_action, self.switch_action, self.about_action):
             action.setEnabled(True)
@@ -166,6 +203,111 @@ class MainWindow(QMainWindow):
         dialog.activateWindow()
         return dialog
 
+    # --- views ------------------------------------------------------------------------
+
+    def show_board(self) -> None:
+        if not self._locked:
+            self.pages.setCurrentWidget(self.board)
+
+    def show_nurse_station(self) -> None:
+        if self._locked:
+            return
+        if self.nurse_station is None:
+            from desk.ui.nurse_board import NurseBoardView
+
+            self.nurse_station = NurseBoardView(self.session, open_dialog=self._open_once)
+            self.pages.addWidget(self.nurse_station)
+        self.nurse_station.set_active(True)
+        self.pages.setCurrentWidget(self.nurse_station)
+
+    def _selected_visit(self) -> tuple[int, int] | None:
+        """(visit id, patient id) of the visit selected on the board, or None with a hint."""
+        row = self.board.selected()
+        if row is None:
+            self.statusBar().showMessage("Select a visit on the day board first.", 4000)
+            return None
+        return row.visit_id, row.patient_id
+
+    # --- patients -----------------------------------------------------------------------
+
+    def find_patient(self) -> None:
+        from desk.ui.search import PatientSearchDialog
+
+        dialog = self._dialogs.get("search")
+        if dialog is None or not shiboken6.isValid(dialog):
+            dialog = PatientSearchDialog(self.session, self)
+            self._dialogs["search"] = dialog
+        assert isinstance(dialog, PatientSearchDialog)
+        dialog.show_search()
+
+    def new_patient(self) -> None:
+        from desk.ui.patient_form import PatientForm
+
+        self._open_once("new-patient", lambda: PatientForm.register(self.session, self))
+
+    def open_patient_record(self) -> None:
+        from desk.ui.patient_form import open_patient_record
+
+        selected = self._selected_visit()
+        if selected is not None:
+            open_patient_record(self.session, selected[1], self)
+
+    def open_consent(self) -> None:
+        from desk.ui.consent import ConsentDialog
+
+        selected = self._selected_visit()
+        if selected is not None:
+            patient_id = selected[1]
+            self._open_once(
+                f"consent-{patient_id}", lambda: ConsentDialog(self.session, patient_id, self)
+            )
+
+    # --- nurse station ----------------------------------------------------------------
+
+    def _on_nurse_station(self) -> bool:
+        return self.nurse_station is not None and self.pages.currentWidget() is self.nurse_station
+
+    def open_prep(self) -> None:
+        from desk.ui.prep import PrepDialog
+
+        if self._on_nurse_station():
+            assert self.nurse_station is not None
+            self.nurse_station.open_prep()
+            return
+        selected = self._selected_visit()
+        if selected is not None:
+            visit_id = selected[0]
+            self._open_once(f"prep-{visit_id}", lambda: PrepDialog(self.session, visit_id, self))
+
+    def open_infusion(self) -> None:
+        from desk.ui.infusion import InfusionDialog
+
+        if self._on_nurse_station():
+            assert self.nurse_station is not None
+            self.nurse_station.open_infusion()
+            return
+        selected = self._selected_visit()
+        if selected is not None:
+            visit_id = selected[0]
+            self._open_once(
+                f"infusion-{visit_id}", lambda: InfusionDialog(self.session, visit_id, self)
+            )
+
+    def open_transport(self) -> None:
+        from desk.ui.transport import TransportDialog
+
+        selected = self._selected_visit()
+        if selected is not None:
+            visit_id = selected[0]
+            self._open_once(
+                f"transport-{visit_id}", lambda: TransportDialog(self.session, visit_id, self)
+            )
+
+    def open_templates(self) -> QDialog:
+        from desk.ui.templates_admin import TemplatesDialog
+
+        return self._open_once("templates", lambda: TemplatesDialog(self.session, self))
+
     def open_staff(self) -> QDialog:
         from desk.ui.staff_admin import StaffDialog
 
@@ -193,6 +335,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.idle.detach()
         self.board.set_active(False)
+        if self.nurse_station is not None:
+            self.nurse_station.set_active(False)
         for widget in QApplication.topLevelWidgets():
             if widget is not self and widget.isVisible():
                 widget.close()

@@ -13,10 +13,16 @@ import pytest
 ADMIN_PW = "admin-password-1\n"
 
 
-def desk(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def desk(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "desk.cli", *args], input=stdin, capture_output=True,
-        text=True, timeout=120, env={**os.environ, **(env or {})},
+        [sys.executable, "-m", "desk.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -31,8 +37,17 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], fragment: st
 @pytest.fixture
 def db(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'clinic.sqlite3'}"
-    result = desk("init", "--db", url, "--clinic-name", "Harbour Clinic", "--admin", "boss",
-                  "--password-stdin", stdin=ADMIN_PW)
+    result = desk(
+        "init",
+        "--db",
+        url,
+        "--clinic-name",
+        "Harbour Clinic",
+        "--admin",
+        "boss",
+        "--password-stdin",
+        stdin=ADMIN_PW,
+    )
     assert result.returncode == 0, result.stderr
     return url
 
@@ -43,33 +58,64 @@ def test_version() -> None:
 
 
 def test_init_twice_is_refused(db: str) -> None:
-    result = desk("init", "--db", db, "--clinic-name", "Again", "--admin", "x",
-                  "--password-stdin", stdin=ADMIN_PW)
+    result = desk(
+        "init",
+        "--db",
+        db,
+        "--clinic-name",
+        "Again",
+        "--admin",
+        "x",
+        "--password-stdin",
+        stdin=ADMIN_PW,
+    )
     assert_one_line_error(result, "already has a clinic")
 
 
 def test_user_add_list_disable_reset(db: str) -> None:
-    add = desk("user", "add", "rita", "--role", "receptionist", "--role", "nurse", "--db", db,
-               "--password-stdin", stdin="rita-password-1\n")
+    add = desk(
+        "user",
+        "add",
+        "rita",
+        "--role",
+        "receptionist",
+        "--role",
+        "nurse",
+        "--db",
+        db,
+        "--password-stdin",
+        stdin="rita-password-1\n",
+    )
     assert add.returncode == 0, add.stderr
     listed = desk("user", "list", "--db", db)
     assert "rita\tnurse,receptionist\tactive" in listed.stdout
     assert desk("user", "disable", "rita", "--db", db).returncode == 0
     assert "rita\tnurse,receptionist\tdisabled" in desk("user", "list", "--db", db).stdout
-    reset = desk("user", "reset-password", "rita", "--db", db, "--password-stdin",
-                 stdin="new-password-22\n")
+    reset = desk(
+        "user", "reset-password", "rita", "--db", db, "--password-stdin", stdin="new-password-22\n"
+    )
     assert reset.returncode == 0, reset.stderr
 
 
 def test_unknown_role_is_one_line(db: str) -> None:
-    result = desk("user", "add", "rita", "--role", "doctor", "--db", db, "--password-stdin",
-                  stdin="rita-password-1\n")
+    result = desk(
+        "user",
+        "add",
+        "rita",
+        "--role",
+        "doctor",
+        "--db",
+        db,
+        "--password-stdin",
+        stdin="rita-password-1\n",
+    )
     assert_one_line_error(result, "Unknown role 'doctor'")
 
 
 def test_short_password_is_one_line(db: str) -> None:
-    result = desk("user", "add", "rita", "--role", "nurse", "--db", db, "--password-stdin",
-                  stdin="short\n")
+    result = desk(
+        "user", "add", "rita", "--role", "nurse", "--db", db, "--password-stdin", stdin="short\n"
+    )
     assert_one_line_error(result, "at least 10 characters")
 
 
@@ -111,8 +157,17 @@ def test_backup_and_restore_round_trip(db: str, tmp_path: Path) -> None:
     dest = tmp_path / "backup.sqlite3"
     assert desk("backup", str(dest), "--db", db).returncode == 0
     assert (tmp_path / "backup.sqlite3.sha256").exists()
-    desk("user", "add", "late", "--role", "nurse", "--db", db, "--password-stdin",
-         stdin="late-password-1\n")
+    desk(
+        "user",
+        "add",
+        "late",
+        "--role",
+        "nurse",
+        "--db",
+        db,
+        "--password-stdin",
+        stdin="late-password-1\n",
+    )
     restored = desk("restore", str(dest), "--db", db)
     assert restored.returncode == 0, restored.stderr
     assert "late" not in desk("user", "list", "--db", db).stdout
@@ -162,3 +217,19 @@ def test_database_url_precedence(tmp_path: Path) -> None:
     os.environ["DESK_DATABASE_URL"] = "sqlite:////from/env"
     assert config.resolve_database_url() == "sqlite:////from/env"
     assert config.resolve_database_url("sqlite:////from/flag") == "sqlite:////from/flag"
+
+
+def test_demo_prints_a_friendly_summary_with_the_staff_password(db: str) -> None:
+    from desk.services.demo import DEMO_PASSWORD
+
+    result = desk("demo", "--db", db, "--patients", "30")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert lines[0].startswith("Loaded the demo clinic: 30 patients, ")
+    assert "visits" in lines[0] and "series" in lines[0] and "signed consents" in lines[0]
+    staff = "rita, ravi, nina, noah, sam, olga"
+    assert lines[1] == f"Staff accounts {staff} — password: {DEMO_PASSWORD}"
+    assert "DemoSummary" not in result.stdout
+    again = desk("demo", "--db", db, "--patients", "30")
+    assert again.returncode == 0, again.stderr
+    assert "already there" in again.stdout and DEMO_PASSWORD not in again.stdout

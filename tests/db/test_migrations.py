@@ -22,7 +22,14 @@ def test_empty_sqlite_database_upgrades_to_head(tmp_path: Path) -> None:
     engine = open_database(f"sqlite:///{tmp_path / 'new.sqlite3'}")
     assert migrate.current_revision(engine) == migrate.head_revision()
     tables = set(inspect(engine).get_table_names())
-    assert {"patient", "visit", "staff", "audit_entry", "clinic_settings", "consent_document"} <= tables
+    assert {
+        "patient",
+        "visit",
+        "staff",
+        "audit_entry",
+        "clinic_settings",
+        "consent_document",
+    } <= tables
     assert not is_initialised(engine)
 
 
@@ -33,17 +40,21 @@ def test_database_at_first_revision_keeps_its_rows_when_upgraded(tmp_path: Path)
     now = datetime(2025, 1, 2, 10, 0, tzinfo=UTC).replace(tzinfo=None)
     with engine.begin() as conn:
         conn.execute(
-            text("INSERT INTO patient (id, mrn, legal_first_name, legal_last_name, preferred_name,"
-                 " dob, sex, phone, phone2, email, address, emergency_name, emergency_phone,"
-                 " emergency_relationship, notes, first_key, last_key, preferred_key,"
-                 " phone_digits, created_at, version) VALUES (1, 'M1', 'Zoë', 'O''Brien', '',"
-                 " :dob, '', '', '', '', '', '', '', '', '', 'zoe', 'obrien', '', '', :now, 1)"),
+            text(
+                "INSERT INTO patient (id, mrn, legal_first_name, legal_last_name, preferred_name,"
+                " dob, sex, phone, phone2, email, address, emergency_name, emergency_phone,"
+                " emergency_relationship, notes, first_key, last_key, preferred_key,"
+                " phone_digits, created_at, version) VALUES (1, 'M1', 'Zoë', 'O''Brien', '',"
+                " :dob, '', '', '', '', '', '', '', '', '', 'zoe', 'obrien', '', '', :now, 1)"
+            ),
             {"dob": date(1980, 5, 6), "now": now},
         )
         conn.execute(
-            text("INSERT INTO visit (id, patient_id, visit_type, chair, scheduled_start,"
-                 " scheduled_end, status, status_reason, created_at, version) VALUES"
-                 " (1, 1, 'mood_infusion', 'Chair 1', :now, :now, 'scheduled', '', :now, 1)"),
+            text(
+                "INSERT INTO visit (id, patient_id, visit_type, chair, scheduled_start,"
+                " scheduled_end, status, status_reason, created_at, version) VALUES"
+                " (1, 1, 'mood_infusion', 'Chair 1', :now, :now, 'scheduled', '', :now, 1)"
+            ),
             {"now": now},
         )
     engine.dispose()

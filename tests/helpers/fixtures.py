@@ -23,7 +23,9 @@ STAFF_PASSWORD = "staff-password-1"
 
 
 @pytest.fixture(autouse=True)
-def isolated_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_folders(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """Every test gets its own data and config folders: never the developer's real ones."""
     home = tmp_path_factory.mktemp("deskhome")
     monkeypatch.setenv("DESK_DATA_DIR", str(home / "data"))
@@ -52,7 +54,9 @@ def clock() -> FakeClock:
 
 def _pg_admin_engine() -> Engine | None:
     try:
-        engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+        engine = create_engine(
+            PG_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+        )
         with engine.connect():
             pass
         return engine
@@ -87,10 +91,16 @@ def pg_engine(pg_database_url: str) -> Iterator[Engine]:
 
 def _truncate_pg(engine: Engine) -> None:
     with engine.begin() as conn:
-        tables = conn.execute(
-            text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-                 "AND tablename <> 'alembic_version'")
-        ).scalars().all()
+        tables = (
+            conn.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                    "AND tablename <> 'alembic_version'"
+                )
+            )
+            .scalars()
+            .all()
+        )
         if tables:
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 
@@ -124,8 +134,11 @@ def make_clinic(engine: Engine, clock: Callable[[], datetime]) -> Desk:
     """A set-up clinic with one admin signed in."""
     desk = Desk(engine, workstation="front-desk-1", clock=clock)
     admin = setup.initialise(
-        desk, clinic_name="Harbour Ketamine Clinic", admin_username="admin",
-        admin_full_name="Ada Admin", admin_password=ADMIN_PASSWORD,
+        desk,
+        clinic_name="Harbour Ketamine Clinic",
+        admin_username="admin",
+        admin_full_name="Ada Admin",
+        admin_password=ADMIN_PASSWORD,
     )
     return desk.as_actor(admin)
 

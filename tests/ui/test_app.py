@@ -28,8 +28,16 @@ def _start(qtbot: QtBot, url: str) -> DeskApp:
     return app
 
 
-def test_empty_database_opens_the_setup_wizard(qtbot: QtBot, sqlite_url: str) -> None:
+def test_empty_database_offers_new_clinic_then_opens_the_setup_wizard(
+    qtbot: QtBot, sqlite_url: str
+) -> None:
     app = _start(qtbot, sqlite_url)
+    qtbot.waitUntil(lambda: app.first_start_box is not None, timeout=20_000)
+    box = app.first_start_box
+    assert box is not None
+    new_clinic = next(b for b in box.buttons() if b.text() == "&New clinic")
+    assert any(b.text() == "&Connect to the clinic's database" for b in box.buttons())
+    qtbot.mouseClick(new_clinic, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: app.wizard is not None and app.wizard.isVisible(), timeout=20_000)
     assert app.wizard is not None
     qtbot.addWidget(app.wizard)

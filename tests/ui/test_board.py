@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from desk.domain.booking import VisitType
 from desk.domain.errors import NotPermitted
 from desk.domain.roles import Role
+from desk.services import booking
 from desk.services.board import board_name, day_board
 from desk.services.context import Desk
 from desk.ui.board import DayBoard
 from desk.ui.session import Session
-from tests.helpers.fixtures import add_person
-from tests.ui.conftest import add_visit, button, local, today
+from tests.helpers.fixtures import FakeClock, add_person
+from tests.helpers.visits import add_patient
+from tests.ui.conftest import add_visit, button, field_for, local, screen_shows, today
 
 
 def test_board_lists_the_local_day_in_time_order(sqlite_admin_desk: Desk) -> None:
@@ -67,10 +71,13 @@ def test_day_switcher_and_today_button(qtbot: QtBot, session: Session) -> None:
     assert not board.today_button.isEnabled()
     qtbot.mouseClick(board.next_button, Qt.MouseButton.LeftButton)
     assert board.day == day + timedelta(days=1)
-    assert board.table.isVisible() and board.model.rowCount() == 1
     assert board.title.text().startswith("Tomorrow — ")
+    # Another day loads in a worker: the window never freezes while it does.
+    qtbot.waitUntil(lambda: board.table.isVisible() and board.model.rowCount() == 1)
     qtbot.mouseClick(button(board, "Today"), Qt.MouseButton.LeftButton)
-    assert board.day == day and board.empty.isVisible()
+    assert board.day == day
+    qtbot.waitUntil(lambda: not board.loading and board.empty.isVisible())
+    assert board.empty.text().startswith("No visits on ")
 
 
 def test_board_picks_up_changes_by_polling(qtbot: QtBot, session: Session) -> None:
@@ -83,3 +90,194 @@ def test_board_picks_up_changes_by_polling(qtbot: QtBot, session: Session) -> No
     set_policy(session.desk, booking_step_minutes=10)
     qtbot.waitUntil(lambda: board.model.rowCount() == 1)
     assert board.table.isVisible()
+
+
+# --- badges, filters, keyboard and live refresh -------------------------------------------
+
+
+def _ready_patient_visit(desk: Desk, hour: int, chair: str) -> int:
+    """A visit with nothing missing: screened, consented, ride confirmed."""
+    from desk.db.models import ConsentDocument, ConsentTemplate, Transport
+
+    patient = add_patient(desk, "Rea", "Dee")
+    view = booking.book_visit(desk, patient, VisitType.MOOD_INFUSION,
+                              datetime.combine(today(desk), time(hour)), chair)
+    signed = desk.now() - timedelta(days=30)
+    with desk.write() as uow:
+        template = ConsentTemplate(
+            template_key="ketamine-infusion", version="1.0", major=1, minor=0, language="en",
+            treatments="mood_series", text="", sha256="0" * 64, imported_at=signed,
+            imported_by="admin",
+        )
+        uow.session.add(template)
+        uow.session.flush()
+        uow.session.add_all([
+            ConsentDocument(
+                document_uid="CNS-READY", patient_id=patient, template_id=template.id,
+                treatment="mood_series", method="paper", signed_at=signed, witness="rita",
+                witnessed_at=signed, pdf=b"%PDF", sha256="1" * 64,
+            ),
+            Transport(visit_id=view.id, adult_name="Kim Dee", adult_phone="+12015550199",
+                      relationship="sister", plan="family_drives", confirmed_by="rita",
+                      confirmed_at=desk.now()),
+        ])
+        uow.commit()
+    return view.id
+
+
+def _focus_table(qtbot: QtBot, board: DayBoard) -> None:
+    """Shortcuts go to the active window only: make the board's window active, table focused."""
+    board.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is board.window())
+    board.table.setFocus()
+
+
+@pytest.fixture
+def morning_session(session: Session, clock: FakeClock) -> Session:
+    clock.now = datetime.combine(clock.now.astimezone().date(), time(7)).astimezone(UTC)
+    return session
+
+
+def _cell(board: DayBoard, row: int, header: str) -> str:
+    headers = [board.proxy.headerData(c, Qt.Orientation.Horizontal)
+               for c in range(board.proxy.columnCount())]
+    return str(board.proxy.index(row, headers.index(header)).data())
+
+
+def _tip(board: DayBoard, row: int, header: str) -> str:
+    headers = [board.proxy.headerData(c, Qt.Orientation.Horizontal)
+               for c in range(board.proxy.columnCount())]
+    return str(board.proxy.index(row, headers.index(header)).data(Qt.ItemDataRole.ToolTipRole))
+
+
+def test_badges_say_what_blocks_a_visit_without_relying_on_colour(
+    qtbot: QtBot, morning_session: Session
+) -> None:
+    desk = morning_session.desk
+    patient = add_patient(desk, "Zoë", "Brandt")
+    booking.book_visit(desk, patient, VisitType.MOOD_INFUSION,
+                       datetime.combine(today(desk), time(9)), "Chair 1")
+    board = _board(qtbot, morning_session)
+    assert _cell(board, 0, "Visit") == "Mood"
+    assert _cell(board, 0, "Consent") == "✖ Missing"
+    assert _tip(board, 0, "Consent") == "No signed consent for this treatment."
+    assert _cell(board, 0, "Transport") == "✖ None recorded"
+    assert _cell(board, 0, "Candidacy") == "✔ Candidate"
+    assert "Consent: No signed consent" in _tip(board, 0, "Patient")
+    assert board.counts.text() == "1 visits · 1 blocked"
+
+
+def test_blocked_only_filter_from_the_keyboard(qtbot: QtBot, morning_session: Session) -> None:
+    desk = morning_session.desk
+    ready = _ready_patient_visit(desk, 9, "Chair 1")
+    patient = add_patient(desk, "Bo", "Lind")
+    blocked = booking.book_visit(desk, patient, VisitType.MOOD_INFUSION,
+                                 datetime.combine(today(desk), time(9)), "Chair 2")
+    board = _board(qtbot, morning_session)
+    assert board.proxy.rowCount() == 2
+    _focus_table(qtbot, board)
+    qtbot.keyClick(board.table, Qt.Key.Key_K,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert board.blocked_only.isChecked()
+    assert board.proxy.rowCount() == 1
+    assert _cell(board, 0, "Patient") == "Bo L."
+    assert board.counts.text() == "2 visits · 1 blocked · 1 shown"
+    qtbot.mouseClick(button(board, "Blocked only"), Qt.MouseButton.LeftButton)
+    assert board.proxy.rowCount() == 2
+    assert {r.visit_id for r in board.model.rows()} == {ready, blocked.id}
+
+
+def test_status_and_chair_filters(qtbot: QtBot, morning_session: Session) -> None:
+    desk = morning_session.desk
+    for name, chair in (("Ana", "Chair 1"), ("Ben", "Chair 2"), ("Cy", "Chair 3")):
+        booking.book_visit(desk, add_patient(desk, name, "Test"), VisitType.MOOD_INFUSION,
+                           datetime.combine(today(desk), time(9)), chair)
+    board = _board(qtbot, morning_session)
+    first = board.model.rows()[0]
+    booking.cancel_visit(desk, first.visit_id, booking.VisitReason("clinic"),
+                         expected_version=first.version)
+    board.reload()
+    qtbot.waitUntil(lambda: not board.loading)
+    board.chair_filter.setCurrentText("Chair 2")
+    assert board.proxy.rowCount() == 1 and _cell(board, 0, "Chair") == "Chair 2"
+    board.chair_filter.setCurrentText("All chairs")
+    board.status_filter.setCurrentText("Still open")
+    assert board.proxy.rowCount() == 2
+    board.status_filter.setCurrentText("Cancelled")
+    assert board.proxy.rowCount() == 1 and _cell(board, 0, "Status") == "Cancelled"
+
+
+def test_sorting_by_patient_and_back_by_time(qtbot: QtBot, morning_session: Session) -> None:
+    desk = morning_session.desk
+    booking.book_visit(desk, add_patient(desk, "Zed", "Ray"), VisitType.MOOD_INFUSION,
+                       datetime.combine(today(desk), time(9)), "Chair 1")
+    booking.book_visit(desk, add_patient(desk, "Amy", "Fox"), VisitType.MOOD_INFUSION,
+                       datetime.combine(today(desk), time(12)), "Chair 1")
+    board = _board(qtbot, morning_session)
+    assert [_cell(board, r, "Patient") for r in range(2)] == ["Zed R.", "Amy F."]
+    board.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+    assert [_cell(board, r, "Patient") for r in range(2)] == ["Amy F.", "Zed R."]
+    board.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    assert [_cell(board, r, "Patient") for r in range(2)] == ["Zed R.", "Amy F."]
+
+
+def test_arrows_enter_and_ctrl_i_open_the_visit_and_check_in(
+    qtbot: QtBot, morning_session: Session, clock: FakeClock
+) -> None:
+    desk = morning_session.desk
+    for name, hour in (("Ana", 9), ("Ben", 11)):
+        booking.book_visit(desk, add_patient(desk, name, "Test"), VisitType.MOOD_INFUSION,
+                           datetime.combine(today(desk), time(hour)), "Chair 1")
+    board = _board(qtbot, morning_session)
+    _focus_table(qtbot, board)
+    qtbot.keyClick(board.table, Qt.Key.Key_Down)
+    qtbot.keyClick(board.table, Qt.Key.Key_Down)
+    selected = board.selected()
+    assert selected is not None and selected.patient_name == "Ben T."
+    with qtbot.waitSignal(board.visit_opened, timeout=2000) as opened:
+        qtbot.keyClick(board.table, Qt.Key.Key_Return)
+    assert opened.args == [selected.visit_id]
+    qtbot.waitUntil(lambda: screen_shows("Consent") and screen_shows("✖ Missing — No signed"))
+    panel = next(w for w in QApplication.topLevelWidgets()
+                 if w.isVisible() and w.windowTitle() == "Visit — Ben T.")
+    panel.close()
+    clock.now = datetime.combine(today(desk), time(10, 55)).astimezone(UTC)
+    _focus_table(qtbot, board)
+    qtbot.keyClick(board.table, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: any(w.isVisible() and w.windowTitle() == "Check in — Ben"
+                                for w in QApplication.topLevelWidgets()))
+    dialog = next(w for w in QApplication.topLevelWidgets()
+                  if w.isVisible() and w.windowTitle() == "Check in — Ben")
+    qtbot.keyClicks(field_for(dialog, "Date of birth"), "05/17/1980")
+    qtbot.keyClick(button(dialog, "Contact and emergency contact confirmed with the patient"),
+                   Qt.Key.Key_Space)
+    qtbot.mouseClick(button(dialog, "Check in"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: _cell(board, 1, "Status") == "Arrived", timeout=5000)
+    selected = board.selected()
+    assert selected is not None and selected.patient_name == "Ben T."
+
+
+def test_background_refresh_updates_in_place_and_keeps_the_selection(
+    qtbot: QtBot, morning_session: Session
+) -> None:
+    desk = morning_session.desk
+    views = [
+        booking.book_visit(desk, add_patient(desk, name, "Test"), VisitType.MOOD_INFUSION,
+                           datetime.combine(today(desk), time(9)), chair)
+        for name, chair in (("Ana", "Chair 1"), ("Ben", "Chair 2"), ("Cy", "Chair 3"))
+    ]
+    board = _board(qtbot, morning_session)
+    board.refresh_timer.stop()
+    assert board.select_visit(views[1].id)
+    resets: list[bool] = []
+    board.model.modelReset.connect(lambda: resets.append(True))
+    booking.cancel_visit(desk, views[0].id, booking.VisitReason("clinic"),
+                         expected_version=views[0].version)
+    booking.book_visit(desk, add_patient(desk, "Dee", "Test"), VisitType.CONSULTATION,
+                       datetime.combine(today(desk), time(13)), None)
+    board.poll()
+    qtbot.waitUntil(lambda: board.model.rowCount() == 4, timeout=5000)
+    assert _cell(board, 0, "Status") == "Cancelled"
+    selected = board.selected()
+    assert selected is not None and selected.visit_id == views[1].id
+    assert resets == []

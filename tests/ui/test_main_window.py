@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 import desk as desk_package
@@ -72,3 +75,90 @@ def test_admin_dialogs_open_once_each(qtbot: QtBot, session: Session) -> None:
     assert window.open_staff() is first
     assert window.open_clinic_settings().isVisible()
     assert window.open_audit().isVisible()
+
+
+def _menu_action(window: MainWindow, menu_title: str, text: str) -> QAction:
+    for menu_action in window.menuBar().actions():
+        if menu_action.text() == menu_title:
+            menu = menu_action.menu()
+            assert menu is not None
+            for action in menu.actions():
+                if action.text() == text:
+                    return action
+    raise AssertionError(f"no {menu_title} → {text} in the menus")
+
+
+def test_every_screen_is_reachable_from_the_menus_with_its_shortcut(
+    qtbot: QtBot, session: Session
+) -> None:
+    window = _window(qtbot, session)
+    expected = {
+        ("&Patient", "&Find patient…"): "Ctrl+F",
+        ("&Patient", "&New patient…"): "Ctrl+N",
+        ("&Patient", "&Consent and documents…"): "Ctrl+Shift+C",
+        ("&Nurse", "&Prep checklist…"): "Ctrl+P",
+        ("&Nurse", "&Infusion and recovery…"): "Ctrl+Shift+I",
+        ("&Nurse", "&Way home (transport)…"): "Ctrl+T",
+        ("Vie&w", "&Nurse station"): "Ctrl+2",
+    }
+    for (menu, text), shortcut in expected.items():
+        action = _menu_action(window, menu, text)
+        assert action.shortcut().toString() == shortcut
+    assert _menu_action(window, "&Admin", "Consent &templates…")
+    shortcuts = [
+        a.shortcut().toString()
+        for m in window.menuBar().actions()
+        if m.menu() is not None
+        for a in m.menu().actions()
+        if not a.shortcut().isEmpty()
+    ]
+    assert len(shortcuts) == len(set(shortcuts)), "two menu actions share a shortcut"
+
+
+def _active_window(qtbot: QtBot, session: Session) -> MainWindow:
+    """Shortcuts reach only the active window, as on a real desk."""
+    window = _window(qtbot, session)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    return window
+
+
+def test_ctrl_f_opens_the_patient_search(qtbot: QtBot, session: Session) -> None:
+    from desk.ui.search import PatientSearchDialog
+
+    window = _active_window(qtbot, session)
+    QTest.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(
+        lambda: any(
+            isinstance(w, PatientSearchDialog) and w.isVisible()
+            for w in QApplication.topLevelWidgets()
+        )
+    )
+
+
+def test_ctrl_2_shows_the_nurse_station_and_ctrl_1_the_board(
+    qtbot: QtBot, session: Session
+) -> None:
+    window = _active_window(qtbot, session)
+    QTest.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.nurse_station is not None
+    assert window.pages.currentWidget() is window.nurse_station
+    QTest.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.pages.currentWidget() is window.board
+
+
+def test_visit_actions_without_a_selection_say_what_to_do(
+    qtbot: QtBot, session: Session
+) -> None:
+    window = _window(qtbot, session)
+    window.open_prep()
+    assert "Select a visit" in window.statusBar().currentMessage()
+
+
+def test_lock_on_the_nurse_station_comes_back_to_it(qtbot: QtBot, session: Session) -> None:
+    window = _window(qtbot, session)
+    window.show_nurse_station()
+    window.lock()
+    assert window.pages.currentWidget() is window.lock_screen
+    window._signed_in_while_locked(session.actor)
+    assert window.pages.currentWidget() is window.nurse_station

@@ -1,0 +1,378 @@
+"""The infusion and recovery: start, side effects, end, and discharge to the verified driver.
+
+Only nurses act here. The start re-checks the way home at the actual start time; the
+discharge checks the minimum observation time and the person collecting, and any
+override is recorded with its reason and audited (one audit entry per action).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desk.db.models import PrepCheck, SideEffect, Transport, Visit, VitalsReading
+from desk.domain.errors import NotFound, PrepNotReady, ValidationError
+from desk.domain.policy import ClinicPolicy
+from desk.domain.readiness import PrepItem
+from desk.domain.roles import Role
+from desk.domain.transport import PickupOutcome, check_pickup, check_transport
+from desk.domain.visit_states import VisitState, transition
+from desk.domain.vitals import (
+    Checkpoint,
+    CheckpointStatus,
+    VitalsVerdict,
+    checkpoint_for,
+    classify_vitals,
+    ready_to_leave_at,
+    vitals_checkpoints,
+)
+from desk.services.board import board_name
+from desk.services.context import Desk
+from desk.services.prep import (
+    MAX_TEXT,
+    VitalsView,
+    change_visit_state,
+    reading_view,
+    staff_names,
+    vitals_of,
+)
+from desk.services.settings import load_policy
+from desk.services.transport import TransportView, plan_from_row, view_from_row
+
+
+class SideEffectKind(StrEnum):
+    """The pick list of side effects a nurse records during and after the infusion."""
+
+    NAUSEA = "nausea"
+    DIZZINESS = "dizziness"
+    BLURRED_VISION = "blurred_vision"
+    FATIGUE = "fatigue"
+    DISSOCIATION = "dissociation"
+    RAISED_BP_HR = "raised_bp_hr"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return _EFFECT_LABELS[self]
+
+
+_EFFECT_LABELS = {
+    SideEffectKind.NAUSEA: "Nausea",
+    SideEffectKind.DIZZINESS: "Dizziness",
+    SideEffectKind.BLURRED_VISION: "Blurred vision",
+    SideEffectKind.FATIGUE: "Fatigue",
+    SideEffectKind.DISSOCIATION: "Dissociation",
+    SideEffectKind.RAISED_BP_HR: "Raised blood pressure / heart rate",
+    SideEffectKind.OTHER: "Other",
+}
+
+
+@dataclass(frozen=True)
+class SideEffectView:
+    id: int
+    effect: str
+    label: str
+    note: str
+    recorded_at: datetime  # local time zone
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class InfusionView:
+    """What the infusion and discharge dialogs show for one visit."""
+
+    visit_id: int
+    patient_name: str
+    mrn: str
+    chair: str
+    status: VisitState
+    version: int
+    infusion_start: datetime | None  # local time zone
+    infusion_end: datetime | None
+    ready_to_leave_at: datetime | None
+    checkpoints: tuple[CheckpointStatus, ...]
+    readings: tuple[VitalsView, ...]
+    end_reading: VitalsView | None  # the latest reading that counts as the end check
+    side_effects: tuple[SideEffectView, ...]
+    transport: TransportView
+    discharged: str  # "Discharged by … at …" or ""
+
+
+def infusion_view(desk: Desk, visit_id: int) -> InfusionView:
+    """Any signed-in staff: the infusion, recovery and discharge state of a visit."""
+    desk.require()
+    with desk.read() as session:
+        visit = session.get(Visit, visit_id)
+        if visit is None:
+            raise NotFound("That visit no longer exists.")
+        return _view(session, visit, desk.now())
+
+
+def _view(session: Session, visit: Visit, now: datetime) -> InfusionView:
+    policy = load_policy(session)
+    names = staff_names(session)
+    readings = _readings(session, visit.id)
+    views = tuple(reading_view(r, names, policy) for r in readings)
+    ends = [v for r, v in zip(readings, views, strict=True) if _is_end(r, visit, policy)]
+    effects = session.scalars(
+        select(SideEffect).where(SideEffect.visit_id == visit.id).order_by(SideEffect.id)
+    )
+    patient = visit.patient
+    return InfusionView(
+        visit_id=visit.id,
+        patient_name=board_name(
+            patient.preferred_name, patient.legal_first_name, patient.legal_last_name
+        ),
+        mrn=patient.mrn,
+        chair=visit.chair or "",
+        status=VisitState(visit.status),
+        version=visit.version,
+        infusion_start=_local(visit.infusion_start),
+        infusion_end=_local(visit.infusion_end),
+        ready_to_leave_at=_local(ready_to_leave_at(visit.infusion_end, policy))
+        if visit.infusion_end
+        else None,
+        checkpoints=vitals_checkpoints(
+            [r.taken_at for r in readings],
+            infusion_start=visit.infusion_start,
+            infusion_end=visit.infusion_end,
+            now=now,
+            policy=policy,
+        ),
+        readings=views,
+        end_reading=ends[-1] if ends else None,
+        side_effects=tuple(_effect_view(e, names) for e in effects),
+        transport=view_from_row(visit.id, session.get(Transport, visit.id), policy, now, names),
+        discharged=_discharged_text(visit, names, policy),
+    )
+
+
+def _readings(session: Session, visit_id: int) -> list[VitalsReading]:
+    return list(
+        session.scalars(
+            select(VitalsReading)
+            .where(VitalsReading.visit_id == visit_id)
+            .order_by(VitalsReading.taken_at, VitalsReading.id)
+        )
+    )
+
+
+def _is_end(row: VitalsReading, visit: Visit, policy: ClinicPolicy) -> bool:
+    # Recomputed from the times: a reading taken just before the end was stored untagged.
+    point = checkpoint_for(
+        row.taken_at,
+        infusion_start=visit.infusion_start,
+        infusion_end=visit.infusion_end,
+        policy=policy,
+    )
+    return visit.infusion_end is not None and point is Checkpoint.END
+
+
+def _effect_view(row: SideEffect, names: dict[str, str]) -> SideEffectView:
+    try:
+        label = SideEffectKind(row.effect).label
+    except ValueError:
+        label = row.effect.replace("_", " ").capitalize()
+    return SideEffectView(
+        row.id,
+        row.effect,
+        label,
+        row.note,
+        row.recorded_at.astimezone(),
+        names.get(row.recorded_by, row.recorded_by),
+    )
+
+
+def _discharged_text(visit: Visit, names: dict[str, str], policy: ClinicPolicy) -> str:
+    if visit.discharged_at is None:
+        return ""
+    by = names.get(visit.discharged_by or "", visit.discharged_by or "someone")
+    return f"Discharged by {by} at {visit.discharged_at.astimezone():{policy.time_format}}"
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    return moment.astimezone() if moment is not None else None
+
+
+# --- actions ---------------------------------------------------------------------------
+
+
+def start_infusion(desk: Desk, visit_id: int, expected_version: int | None = None) -> InfusionView:
+    """Nurse: the infusion starts now; the way home must be confirmed by this moment."""
+    desk.require(Role.NURSE)
+    now = desk.now()
+    with desk.write() as uow:
+        visit = uow.get(Visit, visit_id, "visit")
+        uow.check_version(visit, expected_version, "visit", {"status": visit.status})
+        transition(VisitState(visit.status), VisitState.INFUSING)
+        policy = load_policy(uow.session)
+        check = check_transport(
+            plan_from_row(uow.session.get(Transport, visit_id)), starts_at=now, policy=policy
+        )
+        if not check.ok:
+            raise PrepNotReady(f"The infusion cannot start: {check.reason}")
+        _require_vitals_still_fine(uow.session, visit, policy)
+        visit.infusion_start = now
+        change_visit_state(uow, visit, VisitState.INFUSING)
+        uow.audit("visit.infusion_start", "visit", visit_id, {"status": "infusing"})
+        uow.commit()
+    return infusion_view(desk, visit_id)
+
+
+def _require_vitals_still_fine(session: Session, visit: Visit, policy: ClinicPolicy) -> None:
+    """A pre-infusion reading taken after clearance may not say "hold" unless overridden."""
+    before = [r for r in _readings(session, visit.id) if r.checkpoint == Checkpoint.BEFORE.value]
+    if not before:
+        return
+    assessment = classify_vitals(vitals_of(before[-1]), policy)
+    prep = session.get(PrepCheck, visit.id)
+    overridden = prep is not None and PrepItem.VITALS.value in json.loads(prep.overrides or "{}")
+    if assessment.verdict is VitalsVerdict.HOLD and not overridden:
+        raise PrepNotReady(
+            "The latest pre-infusion vitals say hold: "
+            + " ".join(assessment.reasons)
+            + " Put the patient on hold."
+        )
+
+
+def record_side_effect(
+    desk: Desk, visit_id: int, effect: SideEffectKind, note: str = ""
+) -> SideEffectView:
+    """Nurse: note a side effect from the pick list; "other" needs a note saying what."""
+    actor = desk.require(Role.NURSE)
+    text = note.strip()
+    if len(text) > MAX_TEXT:
+        raise ValidationError(f"Keep the note to {MAX_TEXT} characters.", "note")
+    if effect is SideEffectKind.OTHER and not text:
+        raise ValidationError("Describe the side effect in the note.", "note")
+    with desk.write() as uow:
+        visit = uow.get(Visit, visit_id, "visit")
+        if VisitState(visit.status) not in (VisitState.INFUSING, VisitState.RECOVERY):
+            raise ValidationError(
+                "Side effects are recorded during the infusion and recovery.", "visit"
+            )
+        row = SideEffect(
+            visit_id=visit_id,
+            effect=effect.value,
+            note=text,
+            recorded_at=desk.now(),
+            recorded_by=actor.username,
+        )
+        uow.session.add(row)
+        uow.session.flush()
+        uow.audit("side_effect.record", "visit", visit_id, {"effect": effect.value, "note": None})
+        uow.commit()
+        return _effect_view(row, {actor.username: actor.full_name})
+
+
+def end_infusion(desk: Desk, visit_id: int, expected_version: int | None = None) -> InfusionView:
+    """Nurse: the infusion ended now; recovery and the observation time begin."""
+    desk.require(Role.NURSE)
+    with desk.write() as uow:
+        visit = uow.get(Visit, visit_id, "visit")
+        uow.check_version(visit, expected_version, "visit", {"status": visit.status})
+        visit.infusion_end = desk.now()
+        change_visit_state(uow, visit, VisitState.RECOVERY)
+        uow.audit("visit.infusion_end", "visit", visit_id, {"status": "recovery"})
+        uow.commit()
+    return infusion_view(desk, visit_id)
+
+
+def discharge(
+    desk: Desk,
+    visit_id: int,
+    *,
+    dissociation_resolved: bool,
+    end_vitals_acceptable: bool,
+    instructions_given: bool,
+    collected_by_name: str | None,
+    driver_override_reason: str | None = None,
+    early_discharge_reason: str | None = None,
+    expected_version: int | None = None,
+) -> InfusionView:
+    """Nurse only: the patient goes home, to the recorded adult or with an override.
+
+    Before the minimum observation time has passed an early-discharge reason is needed.
+    """
+    actor = desk.require(Role.NURSE)
+    _require_discharge_checks(dissociation_resolved, end_vitals_acceptable, instructions_given)
+    collected = _clean(collected_by_name, "collected_by_name") or None
+    driver_reason = _clean(driver_override_reason, "driver_override_reason")
+    early_reason = _clean(early_discharge_reason, "early_discharge_reason")
+    now = desk.now()
+    with desk.write() as uow:
+        visit = uow.get(Visit, visit_id, "visit")
+        uow.check_version(visit, expected_version, "visit", {"status": visit.status})
+        transition(VisitState(visit.status), VisitState.DISCHARGED)
+        policy = load_policy(uow.session)
+        _require_end_vitals(uow.session, visit, policy)
+        assert visit.infusion_end is not None  # recovery always has an end time
+        leave_at = ready_to_leave_at(visit.infusion_end, policy)
+        early = now < leave_at
+        if early and not early_reason:
+            raise ValidationError(
+                f"The minimum observation time ends at {leave_at.astimezone():%H:%M}; "
+                "give a reason to discharge earlier.",
+                "early_discharge_reason",
+            )
+        plan = plan_from_row(uow.session.get(Transport, visit_id))
+        pickup = check_pickup(plan, collected, policy=policy, override_reason=driver_reason)
+        if not pickup.allowed:
+            raise ValidationError(pickup.reason, "driver_override_reason")
+        overridden = pickup.outcome is PickupOutcome.OVERRIDDEN
+        visit.collected_by_name = collected or ""
+        visit.driver_override_reason = driver_reason if overridden else ""
+        visit.early_discharge_reason = early_reason if early else ""
+        visit.discharged_by, visit.discharged_at = actor.username, now
+        change_visit_state(uow, visit, VisitState.DISCHARGED, "early" if early else "")
+        summary: dict[str, object] = {
+            "status": "discharged",
+            "pickup": pickup.outcome.value,
+            "early": early,
+            "dissociation_resolved": True,
+            "end_vitals_acceptable": True,
+            "instructions_given": True,
+            "collected_by_name": None,
+        }
+        if overridden:
+            summary["driver_override_reason"] = None
+        if early:
+            summary["early_discharge_reason"] = None
+        uow.audit("visit.discharge", "visit", visit_id, summary)
+        uow.commit()
+    return infusion_view(desk, visit_id)
+
+
+def _require_discharge_checks(dissociation: bool, end_vitals: bool, instructions: bool) -> None:
+    if not dissociation:
+        raise ValidationError(
+            "The patient may leave only when dissociation has resolved.", "dissociation_resolved"
+        )
+    if not end_vitals:
+        raise ValidationError(
+            "The end vitals must be acceptable before discharge; measure again or ask a clinician.",
+            "end_vitals_acceptable",
+        )
+    if not instructions:
+        raise ValidationError(
+            "Give the discharge instructions before the patient leaves.", "instructions_given"
+        )
+
+
+def _require_end_vitals(session: Session, visit: Visit, policy: ClinicPolicy) -> None:
+    if not any(_is_end(r, visit, policy) for r in _readings(session, visit.id)):
+        raise ValidationError(
+            "Record the end-of-infusion vitals before discharge.", "end_vitals_acceptable"
+        )
+
+
+def _clean(value: str | None, field: str) -> str:
+    text = (value or "").strip()
+    if len(text) > MAX_TEXT:
+        raise ValidationError(f"Keep this to {MAX_TEXT} characters.", field)
+    return text

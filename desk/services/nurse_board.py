@@ -1,0 +1,187 @@
+"""The nurse's view of the day: each chair's patient and who is waiting for prep.
+
+One query loads today's visits in the clinic with their patient, hold reason and vitals
+times; the check points and the time to leave come from ``desk.domain.vitals``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from desk.db.models import Patient, PrepCheck, Visit, VitalsReading
+from desk.domain.policy import ClinicPolicy
+from desk.domain.visit_states import VisitState
+from desk.domain.vitals import (
+    CheckpointState,
+    CheckpointStatus,
+    next_check_due,
+    ready_to_leave_at,
+    vitals_checkpoints,
+)
+from desk.services.board import board_name, local_day_bounds
+from desk.services.context import Desk
+from desk.services.settings import load_policy
+
+IN_CHAIR = (VisitState.PREP_CLEARED, VisitState.INFUSING, VisitState.RECOVERY)
+NO_CHAIR = "No chair"
+
+
+@dataclass(frozen=True)
+class ChairView:
+    """One chair and the patient in it (``visit_id`` None when the chair is free)."""
+
+    chair: str
+    visit_id: int | None = None
+    patient_name: str = ""
+    mrn: str = ""
+    status: VisitState | None = None
+    infusion_start: datetime | None = None  # local time zone
+    elapsed_minutes: int | None = None  # while infusing
+    next_check: CheckpointStatus | None = None
+    ready_to_leave_at: datetime | None = None  # in recovery
+
+    @property
+    def status_label(self) -> str:
+        return self.status.label if self.status else "Free"
+
+    @property
+    def next_check_text(self) -> str:
+        """ "During the infusion: due 10:40" / "…: overdue since 10:40" / "" when none."""
+        check = self.next_check
+        if check is None or self.status not in IN_CHAIR:
+            return ""
+        if check.due_at is None:
+            return f"{check.checkpoint.label}: {check.state.label.lower()}"
+        at = check.due_at.astimezone().strftime("%H:%M")
+        if check.state is CheckpointState.OVERDUE:
+            return f"{check.checkpoint.label}: overdue since {at}"
+        return f"{check.checkpoint.label}: {check.state.label.lower()} {at}"
+
+
+@dataclass(frozen=True)
+class WaitingView:
+    """A patient who has arrived and is not yet cleared for the infusion."""
+
+    visit_id: int
+    patient_name: str
+    mrn: str
+    chair: str
+    scheduled_start: datetime  # local time zone
+    arrived_at: datetime | None
+    waiting_minutes: int | None
+    hold_reason: str
+
+
+@dataclass(frozen=True)
+class NurseBoard:
+    day: date
+    chairs: tuple[ChairView, ...]
+    waiting: tuple[WaitingView, ...]
+
+
+@dataclass
+class _Visit:
+    visit: Visit
+    patient: Patient
+    hold_reason: str
+    reading_times: list[datetime]
+
+
+def nurse_board(desk: Desk, day: date | None = None) -> NurseBoard:
+    """Any signed-in staff: today's chairs and the prep queue, in one query."""
+    desk.require()
+    now = desk.now()
+    day = day or now.astimezone().date()
+    start, end = local_day_bounds(day)
+    states = [s.value for s in (VisitState.ARRIVED, *IN_CHAIR)]
+    query = (
+        select(Visit, Patient, PrepCheck.hold_reason, VitalsReading.taken_at)
+        .join(Patient, Visit.patient_id == Patient.id)
+        .outerjoin(PrepCheck, PrepCheck.visit_id == Visit.id)
+        .outerjoin(VitalsReading, VitalsReading.visit_id == Visit.id)
+        .where(
+            Visit.scheduled_start >= start,
+            Visit.scheduled_start < end,
+            Visit.status.in_(states),
+        )
+        .order_by(Visit.scheduled_start, Visit.id, VitalsReading.taken_at)
+    )
+    with desk.read() as session:
+        policy = load_policy(session)
+        visits: dict[int, _Visit] = {}
+        for visit, patient, hold_reason, taken_at in session.execute(query):
+            entry = visits.setdefault(visit.id, _Visit(visit, patient, hold_reason or "", []))
+            if taken_at is not None:
+                entry.reading_times.append(taken_at)
+        # Built inside the session: the rows' attributes expire when it ends.
+        waiting = [v for v in visits.values() if v.visit.status == VisitState.ARRIVED]
+        return NurseBoard(
+            day,
+            _chairs(visits.values(), policy, now),
+            tuple(_waiting(v, now) for v in waiting),
+        )
+
+
+def _chairs(visits: Iterable[_Visit], policy: ClinicPolicy, now: datetime) -> tuple[ChairView, ...]:
+    seated = [v for v in visits if v.visit.status in IN_CHAIR]
+    by_chair: dict[str, list[ChairView]] = {}
+    for entry in seated:
+        by_chair.setdefault(entry.visit.chair or NO_CHAIR, []).append(
+            _chair_view(entry, policy, now)
+        )
+    rows: list[ChairView] = []
+    for chair in policy.chairs:
+        rows.extend(by_chair.pop(chair, [ChairView(chair)]))
+    for leftover in by_chair.values():  # a chair since renamed in the settings, or none
+        rows.extend(leftover)
+    return tuple(rows)
+
+
+def _chair_view(entry: _Visit, policy: ClinicPolicy, now: datetime) -> ChairView:
+    visit, patient = entry.visit, entry.patient
+    checks = vitals_checkpoints(
+        entry.reading_times,
+        infusion_start=visit.infusion_start,
+        infusion_end=visit.infusion_end,
+        now=now,
+        policy=policy,
+    )
+    status = VisitState(visit.status)
+    elapsed = None
+    if status is VisitState.INFUSING and visit.infusion_start is not None:
+        elapsed = max(0, int((now - visit.infusion_start).total_seconds() // 60))
+    leave = ready_to_leave_at(visit.infusion_end, policy) if visit.infusion_end else None
+    return ChairView(
+        chair=visit.chair or NO_CHAIR,
+        visit_id=visit.id,
+        patient_name=board_name(
+            patient.preferred_name, patient.legal_first_name, patient.legal_last_name
+        ),
+        mrn=patient.mrn,
+        status=status,
+        infusion_start=visit.infusion_start.astimezone() if visit.infusion_start else None,
+        elapsed_minutes=elapsed,
+        next_check=next_check_due(checks),
+        ready_to_leave_at=leave.astimezone() if leave else None,
+    )
+
+
+def _waiting(entry: _Visit, now: datetime) -> WaitingView:
+    visit, patient = entry.visit, entry.patient
+    arrived = visit.arrived_at
+    return WaitingView(
+        visit_id=visit.id,
+        patient_name=board_name(
+            patient.preferred_name, patient.legal_first_name, patient.legal_last_name
+        ),
+        mrn=patient.mrn,
+        chair=visit.chair or "",
+        scheduled_start=visit.scheduled_start.astimezone(),
+        arrived_at=arrived.astimezone() if arrived else None,
+        waiting_minutes=max(0, int((now - arrived).total_seconds() // 60)) if arrived else None,
+        hold_reason=entry.hold_reason,
+    )

@@ -1,0 +1,1 @@
+"""Reliability and security tests: crashes, races, hostile input, roles, privacy."""

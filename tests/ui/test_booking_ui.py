@@ -1,0 +1,168 @@
+"""Booking dialogs driven by their labels and the keyboard: a series, one visit, a cancel."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QDateEdit, QDialog
+from pytestqt.qtbot import QtBot
+
+from desk.domain.booking import VisitType
+from desk.domain.visit_states import VisitState
+from desk.services import booking
+from desk.ui.booking import BookVisitDialog, SeriesBookingDialog
+from desk.ui.session import Session
+from desk.ui.visit_actions import VisitActionDialog
+from tests.helpers.visits import add_patient
+from tests.ui.conftest import button, field_for
+
+TOMORROW = date(2026, 11, 26)
+
+
+def shown(qtbot: QtBot, dialog: QDialog) -> QDialog:
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def cell(dialog: SeriesBookingDialog, row: int, column: int) -> str:
+    item = dialog.table.item(row, column)
+    return item.text() if item else ""
+
+
+def test_series_booking_proposes_six_slots_and_books_them_all(
+    qtbot: QtBot, session: Session
+) -> None:
+    patient = add_patient(session.desk)
+    dialog = SeriesBookingDialog(session, patient, start=TOMORROW)
+    shown(qtbot, dialog)
+    qtbot.mouseClick(button(dialog, "Pain Series"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(button(dialog, "Propose slots"), Qt.MouseButton.LeftButton)
+    assert dialog.table.rowCount() == 6
+    assert [cell(dialog, r, 0) for r in range(6)] == [f"{i} of 6" for i in range(1, 7)]
+    assert {cell(dialog, r, 5) for r in range(6)} == {"OK"}
+    assert cell(dialog, 0, 3) == "12:00"  # a Pain Series infusion lasts three hours
+    with qtbot.waitSignal(dialog.saved, timeout=5000) as saved:
+        qtbot.mouseClick(button(dialog, "Book all"), Qt.MouseButton.LeftButton)
+    visits = saved.args[0]
+    assert [v.series_position for v in visits] == [f"{i} of 6" for i in range(1, 7)]
+    assert visits[0].visit_type is VisitType.PAIN_INFUSION
+    assert dialog.result() == QDialog.DialogCode.Accepted
+
+
+def test_moving_a_slot_onto_another_shows_the_clash_in_its_row(
+    qtbot: QtBot, session: Session
+) -> None:
+    patient = add_patient(session.desk)
+    dialog = SeriesBookingDialog(session, patient, start=TOMORROW)
+    shown(qtbot, dialog)
+    qtbot.mouseClick(button(dialog, "Propose slots"), Qt.MouseButton.LeftButton)
+    second_date = dialog.table.cellWidget(1, 1)
+    assert isinstance(second_date, QDateEdit)
+    second_date.setFocus()
+    second_date.setDate(dialog.table.cellWidget(0, 1).date())  # type: ignore[union-attr]
+    assert "The patient already has infusion 1 of this series" in cell(dialog, 1, 5)
+    assert "The patient already has infusion 2 of this series" in cell(dialog, 0, 5)
+
+
+def test_series_running_past_its_window_is_warned(qtbot: QtBot, session: Session) -> None:
+    patient = add_patient(session.desk)
+    dialog = SeriesBookingDialog(session, patient, start=TOMORROW)
+    shown(qtbot, dialog)
+    qtbot.mouseClick(button(dialog, "Propose slots"), Qt.MouseButton.LeftButton)
+    last = dialog.table.cellWidget(5, 1)
+    assert isinstance(last, QDateEdit)
+    last.setDate(last.date().addDays(21))
+    assert "past its 21-day window" in dialog.notice.text()
+
+
+def test_unscreened_patient_series_asks_for_an_override_reason(
+    qtbot: QtBot, session: Session
+) -> None:
+    patient = add_patient(session.desk, screened=False)
+    dialog = SeriesBookingDialog(session, patient, start=TOMORROW)
+    shown(qtbot, dialog)
+    qtbot.mouseClick(button(dialog, "Propose slots"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(button(dialog, "Book all"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.override.isVisible(), timeout=5000)
+    assert "screening incomplete" in dialog.override.message.text()
+    qtbot.keyClicks(field_for(dialog, "Override reason"), "Referral letter seen by Dr Hale")
+    with qtbot.waitSignal(dialog.saved, timeout=5000) as saved:
+        qtbot.mouseClick(button(dialog, "Book all"), Qt.MouseButton.LeftButton)
+    assert all(v.screening_override_by == "admin" for v in saved.args[0])
+
+
+def test_book_visit_refusal_names_the_visit_in_the_way(qtbot: QtBot, session: Session) -> None:
+    first = add_patient(session.desk, "Ana", "Silva")
+    second = add_patient(session.desk, "Ben", "Cole")
+    booking.book_visit(session.desk, first, VisitType.MOOD_INFUSION,
+                       datetime.combine(TOMORROW, time(8)), "Chair 1")
+    dialog = BookVisitDialog(session, second, day=TOMORROW)
+    shown(qtbot, dialog)
+    qtbot.keyClick(field_for(dialog, "Visit type"), Qt.Key.Key_Down)
+    assert dialog.visit_type.currentText() == "Mood Series infusion"
+    assert field_for(dialog, "Chair").property("currentText") == "Chair 1"
+    qtbot.mouseClick(button(dialog, "Book"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Chair 1 is already booked" in dialog.error.text(), timeout=5000)
+    chair = field_for(dialog, "Chair")
+    assert isinstance(chair, QComboBox)
+    qtbot.keyClick(chair, Qt.Key.Key_Down)
+    with qtbot.waitSignal(dialog.saved, timeout=5000) as saved:
+        qtbot.mouseClick(button(dialog, "Book"), Qt.MouseButton.LeftButton)
+    assert saved.args[0].chair == "Chair 2"
+
+
+def test_consultation_offers_no_chair(qtbot: QtBot, session: Session) -> None:
+    patient = add_patient(session.desk, screened=False)
+    dialog = BookVisitDialog(session, patient, day=TOMORROW)
+    shown(qtbot, dialog)
+    visit_type = field_for(dialog, "Visit type")
+    assert isinstance(visit_type, QComboBox)
+    visit_type.setCurrentText("Consultation")
+    assert dialog.chair.currentText() == "No chair (office)"
+    assert dialog.minutes.value() == 60
+    with qtbot.waitSignal(dialog.saved, timeout=5000) as saved:
+        qtbot.mouseClick(button(dialog, "Book"), Qt.MouseButton.LeftButton)
+    assert saved.args[0].chair is None
+
+
+def test_cancel_dialog_needs_a_reason_then_cancels(qtbot: QtBot, session: Session) -> None:
+    patient = add_patient(session.desk)
+    view = booking.book_visit(session.desk, patient, VisitType.MOOD_INFUSION,
+                              datetime.combine(TOMORROW, time(9)), "Chair 1")
+    dialog = VisitActionDialog(session, view, "cancel")
+    shown(qtbot, dialog)
+    qtbot.mouseClick(button(dialog, "Cancel visit"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.error.text() == "Choose a reason from the list.", timeout=5000)
+    reason = field_for(dialog, "Reason")
+    qtbot.keyClick(reason, Qt.Key.Key_Down)
+    assert reason.property("currentText") == "Patient asked to cancel"
+    with qtbot.waitSignal(dialog.saved, timeout=5000):
+        qtbot.mouseClick(button(dialog, "Cancel visit"), Qt.MouseButton.LeftButton)
+    assert booking.get_visit(session.desk, view.id).status is VisitState.CANCELLED
+
+
+def test_second_desk_saving_a_stale_visit_sees_who_changed_it(
+    qtbot: QtBot, session: Session
+) -> None:
+    patient = add_patient(session.desk)
+    view = booking.book_visit(session.desk, patient, VisitType.MOOD_INFUSION,
+                              datetime.combine(TOMORROW, time(9)), "Chair 1")
+    dialog = VisitActionDialog(session, view, "reschedule")
+    shown(qtbot, dialog)
+    from dataclasses import replace
+
+    other = replace(session.desk, workstation="front-desk-2")
+    booking.mark_no_show(other, view.id, booking.VisitReason("not_reachable"),
+                         expected_version=view.version)
+    dialog.time_edit.setTime(dialog.time_edit.time().addSecs(3600))
+    qtbot.keyClick(field_for(dialog, "Reason"), Qt.Key.Key_Down)
+    qtbot.mouseClick(button(dialog, "Move visit"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "changed at front-desk-2 by admin" in dialog.error.text(),
+                    timeout=5000)
+    assert "Now status: No-show" in dialog.error.text()
+    assert dialog.isVisible()
+    assert booking.get_visit(session.desk, view.id).start == datetime.combine(TOMORROW, time(9))
+
