@@ -96,11 +96,12 @@ def password_storage() -> str:
 
 def password_missing(url_text: str) -> bool:
     """True when ``url_text`` is the configured server and its password must be asked for."""
-    from sqlalchemy.engine import make_url
-
     configured = read_config().get("database", "url", fallback="").strip()
     if password_storage() not in ("keyring", "ask") or not configured:
         return False
+    # Imported only now: SQLAlchemy costs ~0.2 s, and this runs before the sign-in window.
+    from sqlalchemy.engine import make_url
+
     url = make_url(url_text)
     return url.password is None and url == make_url(configured)
 

@@ -48,7 +48,7 @@ from desk.db.types import UTCDateTime
 from desk.domain.accounts import check_full_name, normalise_username, roles_to_text
 from desk.domain.booking import VisitType, default_duration
 from desk.domain.candidacy import Contraindication, Indication, MedicationFlag
-from desk.domain.consent import TreatmentType
+from desk.domain.consent import TreatmentType, add_months
 from desk.domain.errors import ValidationError
 from desk.domain.mrn import MAX_SEQUENCE, mrn_for_sequence
 from desk.domain.names import name_tokens
@@ -662,6 +662,7 @@ class _Generator:
         self.utc: dict[tuple[date, time], datetime] = {}
         # Filled by ``write``: this week's consents, None for a patient who has not signed.
         self.consents: list[_Consent | None] = []
+        self.last_treated: dict[tuple[int, TreatmentType], date] = {}
 
     def local(self, day: date, at: time) -> datetime:
         """A clinic wall-clock time as an aware UTC instant (cached: few distinct slots)."""
@@ -908,12 +909,15 @@ class _Generator:
         """A consent per (patient, treatment) infused this week; a few in a bad state.
 
         Only pairs with no visit begun this week (still scheduled, cancelled or a no-show)
-        get a bad state, so nobody checked in, infusing or discharged lacks a consent.
+        get a bad state, so nobody checked in, infusing or discharged lacks a consent;
+        a consent may also have lapsed after the patient's last infusion before today.
         """
         week_start = self.today - timedelta(days=WEEK_RADIUS_DAYS)
         week_end = self.today + timedelta(days=WEEK_RADIUS_DAYS)
         waiting = {_S.SCHEDULED.value, _S.CANCELLED.value, _S.NO_SHOW.value}
         begun: dict[tuple[int, TreatmentType], bool] = {}
+        last_treated: dict[tuple[int, TreatmentType], date] = {}
+        booked_on: dict[tuple[int, TreatmentType], date] = {}
         treated_before: set[tuple[int, TreatmentType]] = set()
         for visit, status in zip(plan.visits, statuses, strict=True):
             treatment = treatment_for_visit_type(visit.visit_type)
@@ -922,9 +926,17 @@ class _Generator:
             key = (visit.patient, treatment)
             if visit.day < week_start:
                 treated_before.add(key)
-            else:
-                begun[key] = begun.get(key, False) or status not in waiting
+                continue
+            begun[key] = begun.get(key, False) or status not in waiting
+            if status not in waiting:
+                last_treated[key] = max(visit.day, last_treated.get(key, date.min))
+            elif status == _S.SCHEDULED.value:
+                booked_on[key] = max(visit.day, booked_on.get(key, date.min))
         free = [key for key, started in begun.items() if not started]
+        lapsing = [
+            k for k, last in last_treated.items()
+            if last < self.today and booked_on.get(k, date.min) >= self.today
+        ]
         # A returning patient's yearly consent runs out; a new series may not be signed yet.
         returning = [k for k in free if k[1] in (TreatmentType.BOOSTER, TreatmentType.MAINTENANCE)]
         series = sorted((k for k in free if k not in returning), key=lambda k: k in treated_before)
@@ -933,8 +945,11 @@ class _Generator:
             *((k, "missing") for k in series[:1]),
             *((k, "withdrawn") for k in series[1:2]),
             *((k, "expired") for k in [*returning, *series[2:]][:EXPIRED_CONSENTS]),
+            *((k, "lapsed") for k in lapsing),
         ):
-            bad.setdefault(key, state)
+            if sum(state in ("expired", "lapsed") for state in bad.values()) < EXPIRED_CONSENTS:
+                bad.setdefault(key, state)
+        self.last_treated = last_treated
         return [self._consent(key, bad.get(key, "valid"), plan) for key in begun]
 
     def _consent(
@@ -949,6 +964,8 @@ class _Generator:
         recent = max(int(months * 28) - 2 * WEEK_RADIUS_DAYS, 8)
         if state == "expired":  # the interval ran out a few weeks ago
             day = self.today - timedelta(days=int(months * 31) + rng.randrange(14, 60))
+        elif state == "lapsed":  # valid through the last infusion, expired at the next
+            day = add_months(self.last_treated[key], -months) + timedelta(days=1)
         elif first >= self.today - timedelta(days=recent):  # signed at the consultation
             day = min(first, self.today - timedelta(days=1))
         else:  # a long-standing patient who signed again within the interval
