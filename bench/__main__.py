@@ -8,7 +8,7 @@ the smoke test's toy mode (few repeats, no bare PyInstaller build).
 
 Each group of figures runs in a fresh interpreter (``--in-process``), so no figure feels
 what an earlier one left behind: after generating 100 000 patients in the same process,
-the search's p95 doubled (a big heap makes every garbage collection slower).
+the search's p95 doubled (an artefact of that process's large heap).
 """
 
 from __future__ import annotations

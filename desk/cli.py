@@ -243,7 +243,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     if not 1 <= args.patients <= MAX_DEMO_PATIENTS:
         raise CliError(f"--patients must be between 1 and {MAX_DEMO_PATIENTS}")
     desk = _desk(args)
-    with tqdm(total=args.patients, unit=" patients", file=sys.stderr) as bar:
+    # The bar counts rows written (patients, then their visits): the total is set by load_demo.
+    with tqdm(total=args.patients, unit=" rows", desc="Generating", file=sys.stderr) as bar:
 
         def progress(done: int, total: int) -> None:
             bar.total = total

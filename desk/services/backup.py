@@ -56,7 +56,7 @@ def backup(url: URL, dest: Path) -> str:
         raise BackupError(f"There is no database file at {src}.")
     if dest.exists() and dest.is_dir():
         raise BackupError(f"{dest} is a folder; give a file name for the backup.")
-    if not dest.parent.exists():
+    if not dest.parent.is_dir():
         raise BackupError(f"The folder {dest.parent} does not exist.")
     tmp = dest.with_name(dest.name + ".part")
     tmp.unlink(missing_ok=True)

@@ -910,6 +910,10 @@ def read_pdf_file(path: Path) -> bytes:
     try:
         if path.is_dir():
             raise ValidationError(f"{path} is a folder, not a PDF file.", "file")
+        if path.stat().st_size > MAX_VERIFY_BYTES:  # refuse before reading anything
+            raise ValidationError(
+                f"{path.name} is larger than any stored consent (50 MB).", "file"
+            )
         with path.open("rb") as handle:
             data = handle.read(MAX_VERIFY_BYTES + 1)
     except FileNotFoundError:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from desk.db.models import PrepCheck, SideEffect, Transport, Visit, VitalsReading
 from desk.domain.errors import NotFound, PrepNotReady, ValidationError
+from desk.domain.names import validate_name
 from desk.domain.policy import ClinicPolicy
 from desk.domain.readiness import PrepItem
 from desk.domain.roles import Role
@@ -301,7 +302,8 @@ def discharge(
     """
     actor = desk.require(Role.NURSE)
     _require_discharge_checks(dissociation_resolved, end_vitals_acceptable, instructions_given)
-    collected = _clean(collected_by_name, "collected_by_name") or None
+    # A person's name: the column's width, no control characters (names.validate_name).
+    collected = validate_name(collected_by_name or "", "collected_by_name", required=False) or None
     driver_reason = _clean(driver_override_reason, "driver_override_reason")
     early_reason = _clean(early_discharge_reason, "early_discharge_reason")
     now = desk.now()

@@ -27,6 +27,7 @@ from desk.domain.booking import VisitType
 from desk.domain.consent import ConsentState, ConsentStatus
 from desk.domain.errors import NotFound, PrepNotReady, ValidationError
 from desk.domain.fasting import IntakeTimes, PrepStatus, check_fasting
+from desk.domain.names import validate_name
 from desk.domain.policy import ClinicPolicy
 from desk.domain.readiness import (
     CandidacyCheck,
@@ -578,7 +579,7 @@ def _record_clearance(
         },
         sort_keys=True,
     )
-    row.review_clinician = _text(review[0], "review_clinician")
+    row.review_clinician = validate_name(review[0] or "", "review_clinician", required=False) or ""
     row.review_note = _text(review[1], "review_note")
     row.hold_reason = ""
     row.cleared_by, row.cleared_at = by, now

@@ -68,6 +68,15 @@ def _coerce(name: str, value: Any, default: Any) -> Any:
     return value
 
 
+def _check_lengths(values: dict[str, tuple[str, int]]) -> None:
+    for field_name, (value, limit) in values.items():
+        if len(value.strip()) > limit:
+            label = field_name.replace("_", " ")
+            raise ValidationError(
+                f"The clinic's {label} is too long (at most {limit}).", field_name
+            )
+
+
 def _row(session: Session) -> ClinicSettings:
     row = session.get(ClinicSettings, 1)
     if row is None:
@@ -108,6 +117,7 @@ def update_clinic(
     desk.require(Role.ADMIN)
     if not name.strip():
         raise ValidationError("Enter the clinic's name.", "name")
+    _check_lengths({"name": (name, 200), "phone": (phone, 40)})
     with desk.write() as uow:
         row = uow.get(ClinicSettings, 1, "clinic")
         uow.check_version(row, expected_version, "clinic's settings", {"name": row.name})

@@ -233,3 +233,10 @@ def test_demo_prints_a_friendly_summary_with_the_staff_password(db: str) -> None
     again = desk("demo", "--db", db, "--patients", "30")
     assert again.returncode == 0, again.stderr
     assert "already there" in again.stdout and DEMO_PASSWORD not in again.stdout
+
+
+def test_backup_into_a_path_under_a_file_is_one_clear_line(db: str, tmp_path: Path) -> None:
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("not a folder")
+    result = desk("backup", str(a_file / "b.sqlite3"), "--db", db)
+    assert_one_line_error(result, "does not exist")

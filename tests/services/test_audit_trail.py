@@ -109,3 +109,16 @@ def test_stale_settings_save_names_who_changed_it(admin_desk: Desk) -> None:
     assert "nurse-station" in str(err.value) and "ann" in str(err.value)
     assert err.value.current["name"] == "Harbour Clinic"
     assert settings.clinic_info(admin_desk).name == "Harbour Clinic"
+
+
+def test_overlong_clinic_name_is_refused_with_a_sentence_on_every_database(
+    admin_desk: Desk,
+) -> None:
+    from desk.domain.errors import ValidationError
+
+    info = settings.clinic_info(admin_desk)
+    with pytest.raises(ValidationError, match="too long"):
+        settings.update_clinic(
+            admin_desk, expected_version=info.version, name="x" * 201, address="",
+            phone="", costs_text="", policy=info.policy, break_glass_enabled=False,
+        )
