@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk.domain.errors import DeskError, StaleEdit, ValidationError
+from desk.domain.errors import DeskError, StaleEdit
 from desk.domain.roles import Role
 from desk.domain.visit_states import VisitState
 from desk.domain.vitals import CheckpointState, Vitals
@@ -31,7 +31,7 @@ from desk.ui.forms import error_line, named
 from desk.ui.prep import BADGE, reading_text
 from desk.ui.session import Session
 from desk.ui.transport import status_text
-from desk.ui.vitals import VitalsEntry, no_default_buttons
+from desk.ui.vitals import VitalsEntry, no_default_buttons, save_reading
 
 if TYPE_CHECKING:
     from desk.services.infusion import InfusionView
@@ -217,15 +217,8 @@ class InfusionDialog(QDialog):
         self._call(lambda: end_infusion(self._session.desk, self._visit_id, version))
 
     def save_vitals(self, vitals: Vitals) -> bool:
-        from desk.services.prep import record_vitals
-
-        try:
-            record_vitals(self._session.desk, self._visit_id, vitals)
-        except ValidationError as err:
-            self.vitals_entry.show_error(err)
-            return False
-        except DeskError as err:
-            self.error.setText(str(err))
+        desk = self._session.desk
+        if not save_reading(desk, self._visit_id, vitals, self.vitals_entry, self.error):
             return False
         self.reload()
         return True

@@ -39,7 +39,7 @@ from desk.domain.vitals import Vitals, VitalsVerdict
 from desk.ui.forms import error_line, named
 from desk.ui.messages import error_text
 from desk.ui.session import Session
-from desk.ui.vitals import VitalsEntry, no_default_buttons
+from desk.ui.vitals import VitalsEntry, no_default_buttons, save_reading
 
 if TYPE_CHECKING:
     from desk.services.prep import PrepView, VitalsView
@@ -482,15 +482,8 @@ class PrepDialog(QDialog):
             self.clothing.setChecked(bool(self.view.clothing_ok))
 
     def save_vitals(self, vitals: Vitals) -> bool:
-        from desk.services.prep import record_vitals
-
-        try:
-            record_vitals(self._session.desk, self._visit_id, vitals)
-        except ValidationError as err:
-            self.vitals_entry.show_error(err)
-            return False
-        except DeskError as err:
-            self.error.setText(str(err))
+        desk = self._session.desk
+        if not save_reading(desk, self._visit_id, vitals, self.vitals_entry, self.error):
             return False
         self.reload()
         return True

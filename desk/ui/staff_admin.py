@@ -189,8 +189,8 @@ class _HashingDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self._busy = False
 
-    def _work(self) -> Callable[[], Any]:
-        raise NotImplementedError
+    # Each form supplies the service call to run (validated first, on the UI thread).
+    _work: Callable[[], Callable[[], Any]]
 
     def _submit(self) -> None:
         if self._busy:

@@ -7,6 +7,7 @@ readings inside the plausible ranges are saved and judged by the clinic's limits
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRegularExpression, Signal
 from PySide6.QtGui import QRegularExpressionValidator
@@ -22,6 +23,9 @@ from desk.domain.errors import DeskError, ValidationError
 from desk.domain.policy import ClinicPolicy
 from desk.domain.vitals import Vitals, validate_vitals
 from desk.ui.forms import error_line, named
+
+if TYPE_CHECKING:
+    from desk.services.context import Desk
 
 # (field, visible label, unit, required)
 FIELDS = (
@@ -131,3 +135,20 @@ class VitalsEntry(QWidget):
     def connect_record(self, record: Callable[[Vitals], bool]) -> None:
         """Save through ``record``; the fields empty when it reports success."""
         self.submitted.connect(lambda vitals: self.clear() if record(vitals) else None)
+
+
+def save_reading(
+    desk: Desk, visit_id: int, vitals: Vitals, entry: VitalsEntry, error: QLabel
+) -> bool:
+    """Record one reading; a field's error shows next to it, anything else in ``error``."""
+    from desk.services.prep import record_vitals
+
+    try:
+        record_vitals(desk, visit_id, vitals)
+    except ValidationError as err:
+        entry.show_error(err)
+        return False
+    except DeskError as err:
+        error.setText(str(err))
+        return False
+    return True
