@@ -13,6 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from desk.db.models import Patient, PrepCheck, Visit, VitalsReading
+from desk.domain.booking import VisitType
 from desk.domain.policy import ClinicPolicy
 from desk.domain.visit_states import VisitState
 from desk.domain.vitals import (
@@ -98,6 +99,8 @@ def nurse_board(desk: Desk, day: date | None = None) -> NurseBoard:
     day = day or now.astimezone().date()
     start, end = local_day_bounds(day)
     states = [s.value for s in (VisitState.ARRIVED, *IN_CHAIR)]
+    # Consultations never come to the chairs: they are not waiting for prep.
+    infusions = [t.value for t in VisitType if t.is_infusion]
     query = (
         select(Visit, Patient, PrepCheck.hold_reason, VitalsReading.taken_at)
         .join(Patient, Visit.patient_id == Patient.id)
@@ -107,6 +110,7 @@ def nurse_board(desk: Desk, day: date | None = None) -> NurseBoard:
             Visit.scheduled_start >= start,
             Visit.scheduled_start < end,
             Visit.status.in_(states),
+            Visit.visit_type.in_(infusions),
         )
         .order_by(Visit.scheduled_start, Visit.id, VitalsReading.taken_at)
     )

@@ -38,6 +38,7 @@ def add_visit(
     last: str = "Lee",
     consent: bool = True,
     screened: bool = True,
+    visit_type: str = "mood_infusion",
 ) -> int:
     """A patient (screened, consented) with one mood infusion today; returns the visit id."""
     now = desk.now()
@@ -55,7 +56,7 @@ def add_visit(
             _add_consent(session, patient.id, now)
         start = now + timedelta(minutes=start_in_minutes)
         visit = Visit(
-            patient_id=patient.id, visit_type="mood_infusion", chair=chair,
+            patient_id=patient.id, visit_type=visit_type, chair=chair,
             scheduled_start=start, scheduled_end=start + timedelta(hours=2), status=status,
             arrived_at=now if status != "scheduled" else None, created_at=now,
         )  # fmt: skip

@@ -102,6 +102,14 @@ def test_waiting_for_prep_lists_arrived_patients_with_their_hold(
     assert board.waiting[1].hold_reason == "BP high, re-measure at 15:00"
 
 
+def test_an_arrived_consultation_is_not_waiting_for_prep(admin_desk: Desk) -> None:
+    nurse, _ = nurse_and_receptionist(admin_desk)
+    infusion = add_visit(admin_desk, chair="Chair 3")
+    add_visit(admin_desk, chair=None, visit_type="consultation", first="Con", last="Sult")
+    board = nurse_board.nurse_board(nurse)
+    assert [w.visit_id for w in board.waiting] == [infusion]
+
+
 def test_a_cleared_patient_takes_their_chair_and_leaves_the_queue(admin_desk: Desk) -> None:
     nurse, _ = nurse_and_receptionist(admin_desk)
     visit_id = add_visit(admin_desk, chair="Chair 3")
