@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, select
@@ -116,10 +117,12 @@ class BoardRow:
             ("Vitals", self.vitals),
         )
 
-    @property
+    @cached_property
     def blocked_reasons(self) -> tuple[str, ...]:
         """Why this visit cannot go ahead as things stand (only visits still before the
-        infusion can be blocked; the badges of later ones are history)."""
+        infusion can be blocked; the badges of later ones are history).
+
+        Worked out once per row: the board asks for it in several cells and its filter."""
         if VisitState(self.status) not in OPEN_STATES:
             return ()
         return tuple(

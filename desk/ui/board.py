@@ -1,8 +1,12 @@
 """The day board: one day's visits with what blocks each, filters, and a live refresh.
 
 The refresh polls the change counter off the UI thread and, when anything moved, reloads
-the day in the same worker; the rows are then updated in place by visit id (never a
-model reset), so the selection and the scroll position survive another desk's change.
+the day in the same worker; the rows are then updated in place by visit id, so the
+selection and the scroll position survive another desk's change. Only a new day (or a
+day whose visits are mostly new) resets the model, in one go.
+
+The model sorts and filters itself and keeps each row's cells ready, so a refresh and
+its repaint do no per-cell Python work beyond a lookup.
 """
 
 from __future__ import annotations
@@ -18,7 +22,6 @@ from PySide6.QtCore import (
     QDate,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     QTimer,
     Signal,
@@ -52,7 +55,6 @@ log = logging.getLogger(__name__)
 # The counter is one row read by primary key: polling it every second costs nothing,
 # and a change shows within about a second (SQLite target 5 s, PostgreSQL 2 s).
 REFRESH_MS = 1000
-SORT_ROLE = Qt.ItemDataRole.UserRole
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -115,7 +117,7 @@ def _badge_column(header: str, pick: Callable[[BoardRow], Badge]) -> BoardColumn
 def board_columns(time_format: str) -> list[BoardColumn]:
     return [
         BoardColumn("Time", lambda r: f"{r.start:{time_format}}–{r.end:{time_format}}",
-                    sort_key=lambda r: (r.start, r.chair)),
+                    sort_key=lambda r: (r.start, r.chair or "")),
         BoardColumn("Patient", lambda r: r.patient_name,
                     tooltip=lambda r: "\n".join(r.blocked_reasons) or "Nothing blocks this visit."),
         BoardColumn("MRN", lambda r: r.mrn),
@@ -135,72 +137,192 @@ def board_columns(time_format: str) -> list[BoardColumn]:
     ]
 
 
+OPEN = "open"  # the status filter for visits still to come or in the clinic
+_CLOSED = frozenset({VisitState.DISCHARGED.value, VisitState.NO_SHOW.value,
+                     VisitState.CANCELLED.value})
+# The roles a cell answers, each a slot of a row's precomputed cells; any other role is None.
+_ROLE_SLOTS = {
+    Qt.ItemDataRole.DisplayRole.value: 0, Qt.ItemDataRole.ToolTipRole.value: 1,
+    Qt.ItemDataRole.ForegroundRole.value: 2, Qt.ItemDataRole.BackgroundRole.value: 3,
+}
+Cells = tuple[tuple[Any, ...], ...]
+
+
+class _Line:
+    """One visit and, once the table first asks, its cells for every role and column."""
+
+    __slots__ = ("cells", "row", "visit_id")
+
+    def __init__(self, row: BoardRow) -> None:
+        self.row = row
+        self.visit_id = row.visit_id
+        self.cells: Cells | None = None
+
+
+def _cells(row: BoardRow, columns: Sequence[BoardColumn], status_column: int) -> Cells:
+    """Every cell of a row at once, so painting is a lookup and never a computation."""
+    texts = tuple(column.text(row) for column in columns)
+    tips = tuple((column.tooltip(row) or None) if column.tooltip else None for column in columns)
+    foregrounds = tuple(BoardModel.foreground(row, column) for column in columns)
+    colour = _STATUS_BACKGROUNDS.get(VisitState(row.status))
+    backgrounds = tuple(
+        brush(colour) if colour and n == status_column else None for n in range(len(columns))
+    )
+    return texts, tips, foregrounds, backgrounds
+
+
 class BoardModel(QAbstractTableModel):
-    """The visits of one day; ``apply`` updates rows in place by visit id."""
+    """The visits of one day, filtered and sorted here (no proxy: a proxy costs more than
+    the whole table). ``apply`` updates rows in place by visit id, or resets when the day
+    or most of its visits changed."""
 
     def __init__(self, time_format: str = "%H:%M") -> None:
         super().__init__()
         self._columns = board_columns(time_format)
-        self._rows: list[BoardRow] = []
+        self._all: list[_Line] = []  # every visit, in the service's order
+        self._shown: list[_Line] = []  # the visits that pass the filter, sorted
         self.status_column = [c.header for c in self._columns].index("Status")
+        self._sort_column = 0
+        self._descending = False
+        self.status = ""  # "" all, OPEN, or one VisitState value
+        self.chair = ""
+        self.blocked_only = False
 
     def rows(self) -> list[BoardRow]:
-        return list(self._rows)
+        """Every visit of the day, shown or filtered out."""
+        return [line.row for line in self._all]
 
     def row_at(self, row: int) -> BoardRow:
-        return self._rows[row]
+        """The visit on a table row (as shown: filtered and sorted)."""
+        return self._shown[row].row
 
     def set_rows(self, rows: Sequence[BoardRow]) -> None:
         self.apply(rows)
 
-    def apply(self, rows: Sequence[BoardRow]) -> None:
-        """Make the model hold ``rows``: remove, update and insert by visit id."""
-        wanted = {r.visit_id: r for r in rows}
-        for index in range(len(self._rows) - 1, -1, -1):
-            if self._rows[index].visit_id not in wanted:
-                self.beginRemoveRows(QModelIndex(), index, index)
-                del self._rows[index]
-                self.endRemoveRows()
-        held = {r.visit_id: i for i, r in enumerate(self._rows)}
-        changed = [i for visit_id, i in held.items() if self._rows[i] != wanted[visit_id]]
-        for index in changed:
-            self._rows[index] = wanted[self._rows[index].visit_id]
-        if changed:
-            # One signal for the whole span: the proxy re-sorts once, not once per row.
+    def apply(self, rows: Sequence[BoardRow], *, reset: bool = False) -> None:
+        """Make the model hold ``rows``: in place by visit id, so a live refresh keeps the
+        selection; one reset when asked (a new day) or when most visits are new."""
+        held = {line.visit_id: line for line in self._all}
+        lines, changed = [], set()
+        for row in rows:
+            line = held.get(row.visit_id)
+            if line is None or (line.row is not row and line.row != row):
+                if line is not None:
+                    changed.add(row.visit_id)
+                line = _Line(row)
+            lines.append(line)
+        kept = sum(1 for row in rows if row.visit_id in held)
+        self._all = lines
+        shown = self._arrange()
+        if reset or kept * 2 < max(len(held), len(rows)):
+            self.beginResetModel()
+            self._shown = shown
+            self.endResetModel()
+        else:
+            self._morph(shown, changed)
+
+    def set_filter(self, *, status: str, chair: str, blocked_only: bool) -> None:
+        self.status, self.chair, self.blocked_only = status, chair, blocked_only
+        self._morph(self._arrange(), set())
+
+    def _accepts(self, row: BoardRow) -> bool:
+        if self.blocked_only and not row.blocked:
+            return False
+        if self.chair and row.chair != self.chair:
+            return False
+        if self.status == OPEN:
+            return row.status not in _CLOSED
+        return not self.status or row.status == self.status
+
+    def _arrange(self) -> list[_Line]:
+        """The lines to show: filtered, then sorted (stable: ties keep the day's order)."""
+        column = self._columns[self._sort_column]
+        shown = [line for line in self._all if self._accepts(line.row)]
+        if column.sort_key is not None:
+            key = column.sort_key
+            return sorted(shown, key=lambda line: key(line.row), reverse=self._descending)
+        text = column.text
+        return sorted(shown, key=lambda line: text(line.row).casefold(),
+                      reverse=self._descending)
+
+    def _morph(self, shown: list[_Line], changed: set[int]) -> None:
+        """Turn the shown rows into ``shown`` with removes, one re-order and inserts, so
+        the view keeps its selection and scroll position."""
+        wanted = {line.visit_id for line in shown}
+        self._remove_unwanted(wanted)
+        kept = {line.visit_id for line in self._shown}
+        self._reorder([line for line in shown if line.visit_id in kept])
+        self._insert_new(shown, kept)
+        moved = [n for n, line in enumerate(self._shown) if line.visit_id in changed]
+        if moved:
             last = self.columnCount() - 1
-            self.dataChanged.emit(self.index(min(changed), 0), self.index(max(changed), last))
-        new = [r for r in rows if r.visit_id not in held]
-        if new:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
-            self._rows.extend(new)
+            self.dataChanged.emit(self.index(min(moved), 0), self.index(max(moved), last))
+
+    def _remove_unwanted(self, wanted: set[int]) -> None:
+        end = len(self._shown) - 1
+        while end >= 0:
+            if self._shown[end].visit_id in wanted:
+                end -= 1
+                continue
+            start = end
+            while start > 0 and self._shown[start - 1].visit_id not in wanted:
+                start -= 1
+            self.beginRemoveRows(QModelIndex(), start, end)
+            del self._shown[start:end + 1]
+            self.endRemoveRows()
+            end = start - 1
+
+    def _reorder(self, target: list[_Line]) -> None:
+        """Take the (possibly updated) lines of the same visits; re-order them if needed."""
+        if [line.visit_id for line in target] == [line.visit_id for line in self._shown]:
+            self._shown = target
+            return
+        self.layoutAboutToBeChanged.emit()
+        position = {line.visit_id: n for n, line in enumerate(target)}
+        before = self.persistentIndexList()
+        after = [self.index(position[self._shown[i.row()].visit_id], i.column()) for i in before]
+        self._shown = target
+        self.changePersistentIndexList(before, after)
+        self.layoutChanged.emit()
+
+    def _insert_new(self, shown: list[_Line], kept: set[int]) -> None:
+        n = 0
+        while n < len(shown):
+            if shown[n].visit_id in kept:
+                n += 1
+                continue
+            end = n
+            while end < len(shown) and shown[end].visit_id not in kept:
+                end += 1
+            self.beginInsertRows(QModelIndex(), n, end - 1)
+            self._shown[n:n] = shown[n:end]
             self.endInsertRows()
+            n = end
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._sort_column = column if 0 <= column < len(self._columns) else 0
+        self._descending = order == Qt.SortOrder.DescendingOrder
+        self._reorder(self._arrange())
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self._shown)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        slot = _ROLE_SLOTS.get(role)
+        row = index.row()  # -1 for an invalid index: cheaper than isValid() on every cell
+        if slot is None or row < 0:
             return None
-        row, column = self._rows[index.row()], self._columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.text(row)
-        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
-            return column.tooltip(row) or None
-        if role == SORT_ROLE:
-            return column.sort_key(row) if column.sort_key else column.text(row).casefold()
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return self._foreground(row, column)
-        if role == Qt.ItemDataRole.BackgroundRole and index.column() == self.status_column:
-            colour = _STATUS_BACKGROUNDS.get(VisitState(row.status))
-            return brush(colour) if colour else None
-        return None
+        line = self._shown[row]
+        cells = line.cells
+        if cells is None:
+            cells = line.cells = _cells(line.row, self._columns, self.status_column)
+        return cells[slot][index.column()]
 
     @staticmethod
-    def _foreground(row: BoardRow, column: BoardColumn) -> QBrush | None:
+    def foreground(row: BoardRow, column: BoardColumn) -> QBrush | None:
         if column.badge is not None:
             return brush(_LEVEL_COLOURS[column.badge(row).level])
         colour = column.colour(row) if column.colour else None
@@ -212,47 +334,6 @@ class BoardModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self._columns[section].header
         return None
-
-
-OPEN = "open"  # the status filter for visits still to come or in the clinic
-
-
-class BoardFilter(QSortFilterProxyModel):
-    """Sorts on each column's sort key and filters by status, chair and "blocked only"."""
-
-    def __init__(self, source: BoardModel) -> None:
-        super().__init__()
-        self.setSourceModel(source)
-        self.setSortRole(SORT_ROLE)
-        self.status = ""  # "" all, OPEN, or one VisitState value
-        self.chair = ""
-        self.blocked_only = False
-
-    def set_filter(self, *, status: str, chair: str, blocked_only: bool) -> None:
-        self.beginFilterChange()
-        self.status, self.chair, self.blocked_only = status, chair, blocked_only
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        model = self.sourceModel()
-        assert isinstance(model, BoardModel)
-        row = model.row_at(source_row)
-        if self.blocked_only and not row.blocked:
-            return False
-        if self.chair and row.chair != self.chair:
-            return False
-        if self.status == OPEN:
-            return VisitState(row.status) not in (
-                VisitState.DISCHARGED, VisitState.NO_SHOW, VisitState.CANCELLED
-            )
-        return not self.status or row.status == self.status
-
-    def lessThan(self, left: Index, right: Index) -> bool:
-        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
-        try:
-            return bool(a < b)
-        except TypeError:
-            return str(a) < str(b)
 
 
 class DayBoard(QWidget):
@@ -268,10 +349,10 @@ class DayBoard(QWidget):
         self._pending = 0
         self._shown_once = False
         self._sized_for: date | None = None
+        self._rows_day: date | None = None  # the day the model's rows belong to
         self._day = self._today()
         self._follow_today = True
         self.model = BoardModel(session.policy.time_format)
-        self.proxy = BoardFilter(self.model)
         self._build()
         self._build_actions()
         self.refresh_timer = QTimer(self, interval=REFRESH_MS)
@@ -298,7 +379,7 @@ class DayBoard(QWidget):
         self.title.setStyleSheet("font-size: 16pt; font-weight: 600;")
         self.notice = named(QLabel(""), "boardNotice")
         self.table = named(QTableView(), "boardTable")
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -420,7 +501,8 @@ class DayBoard(QWidget):
         self.reload()
         if changed and self.loading:
             # Never one day's visits under another day's title, even for a moment.
-            self.model.apply([])
+            self.model.apply([], reset=True)
+            self._rows_day = None
             self.empty.setText("Loading…")
             self.stack.setCurrentWidget(self.empty)
 
@@ -509,12 +591,13 @@ class DayBoard(QWidget):
         self.notice.setText(error_text(error))
 
     def _show(self, rows: list[BoardRow]) -> None:
-        self.model.apply(rows)
+        self.model.apply(rows, reset=self._rows_day != self._day)
+        self._rows_day = self._day
         self.stack.setCurrentWidget(self.table if rows else self.empty)
         self._show_counts()
 
     def _filter_changed(self) -> None:
-        self.proxy.set_filter(
+        self.model.set_filter(
             status=str(self.status_filter.currentData() or ""),
             chair=str(self.chair_filter.currentData() or ""),
             blocked_only=self.blocked_only.isChecked(),
@@ -524,7 +607,7 @@ class DayBoard(QWidget):
     def _show_counts(self) -> None:
         rows = self.model.rows()
         blocked = sum(1 for r in rows if r.blocked)
-        shown = self.proxy.rowCount()
+        shown = self.model.rowCount()
         text = f"{len(rows)} visits · {blocked} blocked"
         self.counts.setText(text if shown == len(rows) else f"{text} · {shown} shown")
 
@@ -546,12 +629,11 @@ class DayBoard(QWidget):
         rows = self.table.selectionModel().selectedRows()
         if not rows:
             return None
-        return self.model.row_at(self.proxy.mapToSource(rows[0]).row())
+        return self.model.row_at(rows[0].row())
 
     def select_visit(self, visit_id: int) -> bool:
-        for row in range(self.proxy.rowCount()):
-            source = self.proxy.mapToSource(self.proxy.index(row, 0))
-            if self.model.row_at(source.row()).visit_id == visit_id:
+        for row in range(self.model.rowCount()):
+            if self.model.row_at(row).visit_id == visit_id:
                 self.table.selectRow(row)
                 return True
         return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -139,15 +139,15 @@ def morning_session(session: Session, clock: FakeClock) -> Session:
 
 
 def _cell(board: DayBoard, row: int, header: str) -> str:
-    headers = [board.proxy.headerData(c, Qt.Orientation.Horizontal)
-               for c in range(board.proxy.columnCount())]
-    return str(board.proxy.index(row, headers.index(header)).data())
+    headers = [board.model.headerData(c, Qt.Orientation.Horizontal)
+               for c in range(board.model.columnCount())]
+    return str(board.model.index(row, headers.index(header)).data())
 
 
 def _tip(board: DayBoard, row: int, header: str) -> str:
-    headers = [board.proxy.headerData(c, Qt.Orientation.Horizontal)
-               for c in range(board.proxy.columnCount())]
-    return str(board.proxy.index(row, headers.index(header)).data(Qt.ItemDataRole.ToolTipRole))
+    headers = [board.model.headerData(c, Qt.Orientation.Horizontal)
+               for c in range(board.model.columnCount())]
+    return str(board.model.index(row, headers.index(header)).data(Qt.ItemDataRole.ToolTipRole))
 
 
 def test_badges_say_what_blocks_a_visit_without_relying_on_colour(
@@ -174,16 +174,16 @@ def test_blocked_only_filter_from_the_keyboard(qtbot: QtBot, morning_session: Se
     blocked = booking.book_visit(desk, patient, VisitType.MOOD_INFUSION,
                                  datetime.combine(today(desk), time(9)), "Chair 2")
     board = _board(qtbot, morning_session)
-    assert board.proxy.rowCount() == 2
+    assert board.model.rowCount() == 2
     _focus_table(qtbot, board)
     qtbot.keyClick(board.table, Qt.Key.Key_K,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert board.blocked_only.isChecked()
-    assert board.proxy.rowCount() == 1
+    assert board.model.rowCount() == 1
     assert _cell(board, 0, "Patient") == "Bo L."
     assert board.counts.text() == "2 visits · 1 blocked · 1 shown"
     qtbot.mouseClick(button(board, "Blocked only"), Qt.MouseButton.LeftButton)
-    assert board.proxy.rowCount() == 2
+    assert board.model.rowCount() == 2
     assert {r.visit_id for r in board.model.rows()} == {ready, blocked.id}
 
 
@@ -199,12 +199,12 @@ def test_status_and_chair_filters(qtbot: QtBot, morning_session: Session) -> Non
     board.reload()
     qtbot.waitUntil(lambda: not board.loading)
     board.chair_filter.setCurrentText("Chair 2")
-    assert board.proxy.rowCount() == 1 and _cell(board, 0, "Chair") == "Chair 2"
+    assert board.model.rowCount() == 1 and _cell(board, 0, "Chair") == "Chair 2"
     board.chair_filter.setCurrentText("All chairs")
     board.status_filter.setCurrentText("Still open")
-    assert board.proxy.rowCount() == 2
+    assert board.model.rowCount() == 2
     board.status_filter.setCurrentText("Cancelled")
-    assert board.proxy.rowCount() == 1 and _cell(board, 0, "Status") == "Cancelled"
+    assert board.model.rowCount() == 1 and _cell(board, 0, "Status") == "Cancelled"
 
 
 def test_sorting_by_patient_and_back_by_time(qtbot: QtBot, morning_session: Session) -> None:
@@ -281,3 +281,64 @@ def test_background_refresh_updates_in_place_and_keeps_the_selection(
     selected = board.selected()
     assert selected is not None and selected.visit_id == views[1].id
     assert resets == []
+
+
+def _click_header(qtbot: QtBot, board: DayBoard, header: str) -> None:
+    headers = [board.model.headerData(c, Qt.Orientation.Horizontal)
+               for c in range(board.model.columnCount())]
+    bar = board.table.horizontalHeader()
+    section = headers.index(header)
+    x = bar.sectionViewportPosition(section) + bar.sectionSize(section) // 2
+    qtbot.mouseClick(bar.viewport(), Qt.MouseButton.LeftButton,
+                     pos=QPoint(x, bar.height() // 2))
+
+
+def test_header_clicks_sort_both_ways_and_the_selection_follows_its_visit(
+    qtbot: QtBot, morning_session: Session
+) -> None:
+    desk = morning_session.desk
+    for name, hour, chair in (("Cy", 9, "Chair 1"), ("Amy", 10, "Chair 2"), ("Bo", 11, "Chair 3")):
+        booking.book_visit(desk, add_patient(desk, name, "Test"), VisitType.MOOD_INFUSION,
+                           datetime.combine(today(desk), time(hour)), chair)
+    board = _board(qtbot, morning_session)
+    board.refresh_timer.stop()
+    assert [_cell(board, r, "Patient") for r in range(3)] == ["Cy T.", "Amy T.", "Bo T."]
+    board.table.selectRow(0)
+    _click_header(qtbot, board, "Patient")
+    assert [_cell(board, r, "Patient") for r in range(3)] == ["Amy T.", "Bo T.", "Cy T."]
+    _click_header(qtbot, board, "Patient")
+    assert [_cell(board, r, "Patient") for r in range(3)] == ["Cy T.", "Bo T.", "Amy T."]
+    selected = board.selected()
+    assert selected is not None and selected.patient_name == "Cy T."
+    board.chair_filter.setCurrentText("Chair 1")
+    assert board.model.rowCount() == 1
+    selected = board.selected()
+    assert selected is not None and selected.patient_name == "Cy T."
+    board.chair_filter.setCurrentText("All chairs")
+    assert board.model.rowCount() == 3
+    selected = board.selected()
+    assert selected is not None and selected.patient_name == "Cy T."
+    assert board.select_visit(board.model.row_at(1).visit_id)
+    board.status_filter.setCurrentText("Still open")
+    selected = board.selected()
+    assert selected is not None and selected.patient_name == "Bo T."
+
+
+def test_a_new_day_replaces_the_rows_in_one_reset_not_row_by_row(
+    qtbot: QtBot, session: Session
+) -> None:
+    day = today(session.desk)
+    add_visit(session.desk, "Ida", "Today", local(day, 10))
+    for hour in (9, 10, 11):
+        add_visit(session.desk, "Tom", f"Morrow{hour}", local(day + timedelta(days=1), hour))
+    board = _board(qtbot, session)
+    board.refresh_timer.stop()
+    assert board.model.rowCount() == 1
+    signals: list[str] = []
+    board.model.modelReset.connect(lambda: signals.append("reset"))
+    board.model.rowsInserted.connect(lambda *_: signals.append("insert"))
+    board.model.rowsRemoved.connect(lambda *_: signals.append("remove"))
+    qtbot.mouseClick(board.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not board.loading and board.model.rowCount() == 3)
+    assert signals and set(signals) == {"reset"}
+    assert [_cell(board, r, "Patient") for r in range(3)] == ["Tom M.", "Tom M.", "Tom M."]
