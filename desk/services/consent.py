@@ -910,17 +910,16 @@ def read_pdf_file(path: Path) -> bytes:
     try:
         if path.is_dir():
             raise ValidationError(f"{path} is a folder, not a PDF file.", "file")
-        if path.stat().st_size > MAX_VERIFY_BYTES:  # refuse before reading anything
-            raise ValidationError(
-                f"{path.name} is larger than any stored consent (50 MB).", "file"
-            )
-        with path.open("rb") as handle:
-            data = handle.read(MAX_VERIFY_BYTES + 1)
+        too_large = path.stat().st_size > MAX_VERIFY_BYTES  # refuse before reading anything
+        if not too_large:
+            with path.open("rb") as handle:  # bounded: the file may grow meanwhile
+                data = handle.read(MAX_VERIFY_BYTES + 1)
+            too_large = len(data) > MAX_VERIFY_BYTES
     except FileNotFoundError:
         raise ValidationError(f"There is no file {path}.", "file") from None
     except OSError:
         raise ValidationError(f"The file {path} cannot be read.", "file") from None
-    if len(data) > MAX_VERIFY_BYTES:
+    if too_large:
         raise ValidationError(f"{path.name} is larger than any stored consent (50 MB).", "file")
     if not data.startswith(b"%PDF-"):
         raise ValidationError(f"{path.name} is not a PDF file.", "file")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,14 +14,13 @@ from keyring.errors import KeyringError, PasswordDeleteError
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDialog, QLineEdit, QSpinBox
 from pytestqt.qtbot import QtBot
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from desk import config
 from desk.services.context import Desk
 from desk.services.database import open_database
 from desk.ui.connect import ConnectDialog, PasswordPrompt
-from tests.helpers.fixtures import PG_URL, FakeClock, make_clinic
+from tests.helpers.fixtures import FakeClock, make_clinic, scratch_pg_database
 from tests.ui.conftest import button, field_for
 
 CLINIC = "Harbour Ketamine Clinic"
@@ -76,25 +73,13 @@ def clinic_file(sqlite_admin_desk: Desk) -> str:
 @pytest.fixture
 def pg_clinic(clock: FakeClock) -> Iterator[str]:
     """A fresh PostgreSQL database holding a set-up clinic, dropped afterwards."""
-    try:
-        admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT",
-                              connect_args={"connect_timeout": 3})
-        admin.connect().close()
-    except Exception:
-        pytest.skip("PostgreSQL does not answer")
-    name = f"desk_connect_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(PG_URL).set(database=name)
-    engine = open_database(url)
-    make_clinic(engine, clock)
-    engine.dispose()
-    try:
+    with scratch_pg_database("desk_connect") as url:
+        engine = open_database(url)
+        make_clinic(engine, clock)
+        engine.dispose()
+        name = make_url(url).database
+        assert name is not None
         yield name
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _dialog(qtbot: QtBot) -> ConnectDialog:
