@@ -8,6 +8,8 @@ from enum import StrEnum
 class Role(StrEnum):
     RECEPTIONIST = "receptionist"
     NURSE = "nurse"
+    # The prescriber: orders, second signature on hard-stop overrides, safety assessments.
+    CLINICIAN = "clinician"
     ADMIN = "admin"
 
     @property
