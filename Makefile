@@ -2,19 +2,37 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# Every install (run, test, bundle, CI) takes exactly the versions in the lock; the wheel
+# itself keeps the ranges in pyproject.toml for library users. `make lock` refreshes it.
+LOCK := requirements/lock.txt
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint unit slow bench bench-smoke bundle bundle-test clean
+.PHONY: run test lint unit slow bench bench-smoke bundle bundle-test clean lock canary
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
 
-# Reinstall whenever pyproject.toml changes (the stamp name carries its checksum).
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+# Reinstall whenever pyproject.toml or the lock changes (the stamp name carries their
+# checksum): the locked set first, then the project itself without resolving anything.
+$(STAMP): pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	rm -f $(VENV)/.installed-*
 	touch $@
+
+# Refresh the lock to the newest releases the ranges allow, then prove the Qt binding is
+# sound (issue 19: a binding that leaks references to True/None aborts a desk left open).
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet "uv>=0.5"
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+		--no-emit-package infusion-desk --upgrade --quiet -o $(LOCK)
+	$(MAKE) canary
+
+canary: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider \
+		tests/ui/test_binding_canary.py tests/test_lock.py
 
 run: $(STAMP)
 	$(BIN)/desk

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -42,7 +42,7 @@ from desk.services.consent import (
     PrintedForm,
 )
 from desk.ui.document_viewer import DocumentViewerDialog, PdfPagesView, print_pdf
-from desk.ui.forms import named
+from desk.ui.forms import named, to_qdatetime
 from desk.ui.messages import error_text, show_error, show_message
 from desk.ui.session import Session
 from desk.ui.signature_pad import SignatureBox
@@ -496,7 +496,7 @@ class ConsentDialog(QDialog):
         if not self.print_document(self, printed.pdf, printed.document_uid):
             return
         self._printed = printed
-        self.witnessed_at.setDateTime(QDateTime(self._session.desk.now().astimezone()))
+        self.witnessed_at.setDateTime(to_qdatetime(self._session.desk.now()))
         self._show_paper_step()
 
     def record_paper(self) -> None:

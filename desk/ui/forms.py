@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TypeVar
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QDate, QDateTime, QObject, QTime
 from PySide6.QtWidgets import QLabel, QLineEdit
 
 from desk.domain.errors import ValidationError
@@ -38,3 +39,17 @@ def check_same(password: QLineEdit, confirm: QLineEdit) -> None:
     """ValidationError when the confirmation differs (length rules are the service's)."""
     if password.text() != confirm.text():
         raise ValidationError("The two passwords do not match.", "confirm")
+
+
+def to_qdatetime(value: datetime) -> QDateTime:
+    """``value`` as a local QDateTime (an aware value is converted to local time first).
+
+    Built field by field: the bindings take a Python datetime at run time, but not every
+    release's type stubs say so.
+    """
+    if value.tzinfo is not None:
+        value = value.astimezone().replace(tzinfo=None)
+    return QDateTime(
+        QDate(value.year, value.month, value.day),
+        QTime(value.hour, value.minute, value.second, value.microsecond // 1000),
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -36,7 +36,7 @@ from desk.domain.readiness import PrepItem, Readiness
 from desk.domain.roles import Role
 from desk.domain.visit_states import VisitState
 from desk.domain.vitals import Vitals, VitalsVerdict
-from desk.ui.forms import error_line, named
+from desk.ui.forms import error_line, named, to_qdatetime
 from desk.ui.messages import error_text
 from desk.ui.session import Session
 from desk.ui.vitals import VitalsEntry, no_default_buttons, save_reading
@@ -102,7 +102,7 @@ class IntakeTimeEdit(QWidget):
         self.edit.setDisplayFormat("ddd HH:mm")
         start_of_yesterday = datetime.combine(now.date() - timedelta(days=1), datetime.min.time())
         # One minute before yesterday stands for "not recorded" (shown as words).
-        self._unset = QDateTime(start_of_yesterday - timedelta(minutes=1))
+        self._unset = to_qdatetime(start_of_yesterday - timedelta(minutes=1))
         self.edit.setMinimumDateTime(self._unset)
         self.edit.setSpecialValueText("not recorded")
         self.edit.setDateTime(self._unset)
@@ -125,7 +125,7 @@ class IntakeTimeEdit(QWidget):
         if value is None:
             self.edit.setDateTime(self._unset)
         else:
-            self.edit.setDateTime(QDateTime(value.replace(tzinfo=None, second=0, microsecond=0)))
+            self.edit.setDateTime(to_qdatetime(value.replace(tzinfo=None, second=0, microsecond=0)))
 
     def value(self) -> datetime | None:
         current = self.edit.dateTime()
