@@ -43,7 +43,7 @@ def test_every_installed_package_is_the_locked_version() -> None:
         name: (version, pins.get(name)) for name, version in installed().items()
         if pins.get(name) != version
     }
-    assert differing == {}, "(installed, locked) differ: `make clean test` rebuilds .venv from the lock"
+    assert differing == {}, "(installed, locked): `make clean test` rebuilds .venv from the lock"
 
 
 def test_every_locked_package_is_installed() -> None:

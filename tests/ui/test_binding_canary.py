@@ -54,7 +54,7 @@ def in_batches(step: Callable[[int], None], after_batch: Callable[[], None] = la
         after_batch()
         now = counts()
         fallen = {n: (before[n], now[n]) for n in before if now[n] < before[n] - SLACK}
-        assert fallen == {}, f"after {start + BATCH} rounds, references (before, now) fell: {fallen}"
+        assert fallen == {}, f"after {start + BATCH} rounds, (before, now) fell: {fallen}"
 
 
 def test_emitting_on_the_ui_thread_keeps_every_reference(qapp: object) -> None:
