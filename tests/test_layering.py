@@ -52,3 +52,16 @@ def test_layers_exist() -> None:
 )
 def test_imports_point_one_way(package: str, forbidden: tuple[str, ...]) -> None:
     assert _offending(package, forbidden) == []
+
+
+
+def test_background_work_starts_in_one_place_only() -> None:
+    """Threads and pools start only in desk/ui/tasks.py: one place to work around a binding bug."""
+    starters = ("threading.Thread", "Thread(", "ThreadPoolExecutor", "QThreadPool", "QThread(",
+                "QRunnable", "QtConcurrent")
+    bad = [
+        f"{path.relative_to(DESK.parent)} uses {word}"
+        for path in sorted(DESK.rglob("*.py")) if path != DESK / "ui" / "tasks.py"
+        for word in starters if word in path.read_text(encoding="utf-8")
+    ]
+    assert bad == []

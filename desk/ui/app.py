@@ -181,7 +181,17 @@ class DeskApp(QObject):
         return self.main_window
 
     def shut_down(self) -> None:
+        """After the event loop: workers first, then every window, then the database.
+
+        Nothing is left for the interpreter to tear down in whatever order it likes: a
+        widget or a queued signal outliving its QApplication is how desks died on exit.
+        """
         wait_for_background_work()
+        for widget in QApplication.topLevelWidgets():
+            widget.close()
+            widget.deleteLater()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        self.main_window = self.wizard = self.first_start_box = None
         if self._opened is not None:
             self._opened.desk.engine.dispose()
 
@@ -215,6 +225,7 @@ def run(database_url: str) -> int:
     """Run the desktop application on ``database_url``; the exit code for the process."""
     from desk.logs import setup_logging
 
+    owned = QApplication.instance() is None
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Infusion Desk")
@@ -234,4 +245,7 @@ def run(database_url: str) -> int:
     desk_app.start()
     code = app.exec()
     desk_app.shut_down()
+    if owned:  # destroyed here, in order, not by the interpreter at exit
+        del desk_app
+        app.shutdown()
     return code

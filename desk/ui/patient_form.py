@@ -448,6 +448,8 @@ def open_patient_record(
         show_error(parent, error)
         return None
     form = PatientForm(session, view, parent)
+    # Each opening makes a new form: without this every record opened stays in memory.
+    form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     if on_saved is not None:
         form.saved.connect(on_saved)
     form.open_existing.connect(

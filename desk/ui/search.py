@@ -258,6 +258,7 @@ class PatientSearchDialog(QDialog):
         from desk.ui.patient_form import PatientForm
 
         form = PatientForm.register(self._session, self, typed)
+        form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         form.saved.connect(lambda _view: self.search.refresh())
         form.open_existing.connect(self.open_patient)
         form.open()

@@ -48,7 +48,7 @@ def test_bad_usernames_are_refused(raw: str) -> None:
 
 
 def test_unknown_role_names_the_valid_ones() -> None:
-    with pytest.raises(ValidationError, match="receptionist, nurse, admin"):
+    with pytest.raises(ValidationError, match="receptionist, nurse, clinician, admin"):
         parse_roles(["doctor"])
 
 
