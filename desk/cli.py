@@ -55,7 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     user_sub.required = True
     add = user_sub.add_parser("add", help="add a staff member", parents=[db_option])
     add.add_argument("username")
-    add.add_argument("--role", action="append", required=True, help="receptionist, nurse, clinician, admin")
+    add.add_argument(
+        "--role", action="append", required=True, help="receptionist, nurse, clinician, admin"
+    )
     add.add_argument("--name", default="", metavar="FULL_NAME")
     add.add_argument("--password-stdin", action="store_true", required=True)
     user_sub.add_parser("list", help="list staff accounts", parents=[db_option])
