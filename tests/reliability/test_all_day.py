@@ -27,7 +27,7 @@ from tests.helpers.processes import REPO
 QUITS = 30
 # Resident memory may grow this much from the warmed-up desk to the end of the soak
 # (measured: see README "Data safety"); a leak of one object per poll or keystroke is more.
-RSS_GROWTH_LIMIT_MB = 40.0
+RSS_GROWTH_LIMIT_MB = 25.0
 
 
 @dataclass(frozen=True)
