@@ -108,7 +108,7 @@ def _scratch_folder() -> Iterator[Path]:
 
 def _check_resources(state: _State) -> str:
     from desk.db.migrate import MIGRATIONS
-    from desk.resources import resource_path
+    from desk.resources import PACKAGED, resource_path, resource_root
 
     wanted = [
         resource_path("fonts", "DejaVuSans.ttf"),
@@ -120,7 +120,9 @@ def _check_resources(state: _State) -> str:
     missing = [str(path) for path in wanted if not path.is_file()]
     if missing:
         raise CheckFailed(f"missing {', '.join(missing)}")
-    return "bundled" if getattr(sys, "frozen", False) else "source tree"
+    if getattr(sys, "frozen", False):
+        return "bundled"
+    return "installed package" if resource_root() == PACKAGED else "source tree"
 
 
 def _check_drivers(state: _State) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -23,11 +24,30 @@ RESOURCES = ROOT / "resources"
 PACKAGED = "desk/_resources"
 
 
+def clean_copy(target: Path) -> Path:
+    """The checkout as a fresh clone plus uncommitted work: git's files, nothing ignored.
+
+    Building in the checkout itself would reuse its ``*.egg-info`` file list, which can
+    keep a file in the sdist that the configuration no longer ships.
+    """
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT, capture_output=True, check=True,
+    ).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file():  # a file deleted but not yet committed is still listed
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    return target
+
+
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    source = clean_copy(tmp_path_factory.mktemp("checkout"))
     out = tmp_path_factory.mktemp("dist")
     built = subprocess.run(
-        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(ROOT)],
+        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(source)],
         capture_output=True, text=True, check=False,
     )
     assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
