@@ -53,8 +53,8 @@ BUDGET: dict[str, str] = {
     "_internal/cryptography": "keyring on Linux: SecretStorage encrypts the session with the "
         "Secret Service through `cryptography` (saved database passwords)",
     "_internal/psycopg_binary": "PostgreSQL driver (shared clinic database)",
-    "_internal/psycopg_binary.libs": "PostgreSQL: libpq with its own OpenSSL, Kerberos and LDAP "
-        "(psycopg-binary's vendored copies, so they cannot be shared with the system's)",
+    "_internal/psycopg_binary.libs": "PostgreSQL: libpq with LDAP and SASL (psycopg-binary's "
+        "vendored copies; its OpenSSL and Kerberos are the bundle's own, see build.spec)",
     "_internal/pypdfium2_raw": "PDF viewer: PDFium renders consent PDFs on screen",
     "_internal/pillow.libs": "signatures in PDFs: ReportLab reads the signature PNG through "
         "Pillow, whose core module links these image libraries",
