@@ -20,7 +20,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-RESOURCES = ROOT / "resources"
 PACKAGED = "desk/_resources"
 
 
@@ -43,8 +42,12 @@ def clean_copy(target: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    source = clean_copy(tmp_path_factory.mktemp("checkout"))
+def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return clean_copy(tmp_path_factory.mktemp("checkout"))
+
+
+@pytest.fixture(scope="module")
+def dist(source: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     built = subprocess.run(
         [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(source)],
@@ -60,10 +63,10 @@ def wheel(dist: Path) -> zipfile.ZipFile:
     return zipfile.ZipFile(path)
 
 
-def shipped_files() -> list[Path]:
-    """Every file people keep under resources/ (hidden files and byte code aside)."""
+def shipped_files(source: Path) -> list[Path]:
+    """Every file of resources/ in ``source`` (hidden files and byte code aside)."""
     return sorted(
-        path for path in RESOURCES.rglob("*")
+        path for path in (source / "resources").rglob("*")
         if path.is_file() and not path.name.startswith(".") and path.suffix != ".pyc"
         and "__pycache__" not in path.parts
     )
@@ -86,13 +89,13 @@ def named_resources() -> list[tuple[str, tuple[str, ...]]]:
 
 
 def test_every_file_under_resources_is_in_the_wheel_byte_for_byte(
-    wheel: zipfile.ZipFile,
+    source: Path, wheel: zipfile.ZipFile,
 ) -> None:
     names = set(wheel.namelist())
-    files = shipped_files()
+    files = shipped_files(source)
     assert {"fonts", "consent", "icons"} <= {path.parent.name for path in files}
     for path in files:
-        inside = f"{PACKAGED}/{path.relative_to(RESOURCES).as_posix()}"
+        inside = f"{PACKAGED}/{path.relative_to(source / 'resources').as_posix()}"
         assert inside in names, f"{inside} is missing from the wheel"
         assert wheel.read(inside) == path.read_bytes()
 
@@ -118,23 +121,25 @@ def test_the_fonts_read_by_name_are_in_the_wheel(wheel: zipfile.ZipFile) -> None
         assert f"{PACKAGED}/fonts/{file_name}" in names
 
 
-def test_every_module_and_migration_is_in_the_wheel(wheel: zipfile.ZipFile) -> None:
+def test_every_module_and_migration_is_in_the_wheel(
+    source: Path, wheel: zipfile.ZipFile,
+) -> None:
     names = set(wheel.namelist())
-    desk = ROOT / "desk"
-    wanted = [p for p in desk.rglob("*.py") if "__pycache__" not in p.parts]
-    wanted += [desk / "db" / "alembic.ini", desk / "db" / "migrations" / "script.py.mako"]
-    missing = [str(p.relative_to(ROOT)) for p in wanted
-               if p.relative_to(ROOT).as_posix() not in names]
+    desk = source / "desk"
+    wanted = [*desk.rglob("*.py"), desk / "db" / "alembic.ini",
+              desk / "db" / "migrations" / "script.py.mako"]
+    missing = [str(p.relative_to(source)) for p in wanted
+               if p.relative_to(source).as_posix() not in names]
     assert not missing
 
 
-def test_the_sdist_carries_the_resources_folder(dist: Path) -> None:
+def test_the_sdist_carries_the_resources_folder(source: Path, dist: Path) -> None:
     (path,) = dist.glob("*.tar.gz")
     with tarfile.open(path) as sdist:
         names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
     assert "setup.py" in names
-    for file in shipped_files():
-        assert file.relative_to(ROOT).as_posix() in names
+    for file in shipped_files(source):
+        assert file.relative_to(source).as_posix() in names
 
 
 def test_installed_from_the_wheel_the_desk_reads_its_packaged_resources(
