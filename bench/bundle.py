@@ -176,19 +176,19 @@ def measure(scale: Scale, scratch: Path) -> Figure:
     parts = budget(DIST)
     unlisted = [c.path for c in parts if c.feature is None]
     started = bundle_cold_start(scratch, scale.repeats(5, 1))
-    cold = {
+    extra = {
         "bundle_cold_start_s": None if started is None else round(started, 3),
         "budget": {c.path: [round(c.mb, 2), c.feature] for c in parts},
         "unlisted_over_1mb": unlisted,
     }
     if scale.quick:
         return Figure("bundle_size", "MB", desk_mb, None, target, None,
-                      {"skipped": "quick mode: the bare bundle is not built", **cold})
+                      {"skipped": "quick mode: the bare bundle is not built", **extra})
     try:
         bare_mb = folder_mb(build_bare(scratch))
     except (ValueError, subprocess.CalledProcessError) as exc:
         return Figure("bundle_size", "MB", desk_mb, None, target, None,
-                      {"skipped": f"the bare bundle could not be built: {exc}", **cold})
+                      {"skipped": f"the bare bundle could not be built: {exc}", **extra})
     return Figure(
         name="bundle_size",
         unit="MB",
@@ -196,7 +196,7 @@ def measure(scale: Scale, scratch: Path) -> Figure:
         baseline=bare_mb,
         target=target,
         passed=desk_mb / bare_mb <= TARGET_RATIO and not unlisted,
-        notes={"folder": "dist/InfusionDesk", **cold,
+        notes={"folder": "dist/InfusionDesk", **extra,
                "how": "sum of file sizes; bare window frozen with build.spec's Qt exclusions "
                "and plugin pruning; cold start = bundled desk to sign-in window painted"},
     )
