@@ -11,8 +11,8 @@
 #ifndef AppVersion
   #error Pass the version: iscc /DAppVersion=X.Y.Z InfusionDesk.iss
 #endif
-#ifndef SourceDir
-  #define SourceDir "..\..\dist\InfusionDesk"
+#ifndef BundleDir
+  #define BundleDir "..\..\dist\InfusionDesk"
 #endif
 
 [Setup]
@@ -43,7 +43,7 @@ CloseApplications=yes
 Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"; Flags: unchecked
 
 [Files]
-Source: "{#SourceDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
+Source: "{#BundleDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
 
 [Icons]
 Name: "{group}\Infusion Desk"; Filename: "{app}\desk.exe"; WorkingDir: "{app}"
