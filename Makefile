@@ -62,3 +62,13 @@ bundle-test: bundle
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache
+
+# Install paths, tested: the wheel as a Python user installs it (with the lock's versions),
+# used from outside the checkout (scripts/wheel-test); the bundle's size budget
+# (bench/bundle.py), after make bundle.
+.PHONY: wheel-test bundle-budget
+wheel-test: $(STAMP)
+	PYTHON=$(PYTHON) BUILDER=$(BIN)/python CONSTRAINTS=$(LOCK) scripts/wheel-test
+
+bundle-budget: $(STAMP)
+	$(BIN)/python -m bench.bundle

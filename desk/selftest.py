@@ -108,7 +108,7 @@ def _scratch_folder() -> Iterator[Path]:
 
 def _check_resources(state: _State) -> str:
     from desk.db.migrate import MIGRATIONS
-    from desk.resources import resource_path
+    from desk.resources import PACKAGED, resource_path, resource_root
 
     wanted = [
         resource_path("fonts", "DejaVuSans.ttf"),
@@ -120,7 +120,9 @@ def _check_resources(state: _State) -> str:
     missing = [str(path) for path in wanted if not path.is_file()]
     if missing:
         raise CheckFailed(f"missing {', '.join(missing)}")
-    return "bundled" if getattr(sys, "frozen", False) else "source tree"
+    if getattr(sys, "frozen", False):
+        return "bundled"
+    return "installed package" if resource_root() == PACKAGED else "source tree"
 
 
 def _check_drivers(state: _State) -> str:
@@ -204,29 +206,52 @@ def _check_consent_pdf(state: _State) -> str:
     from pypdf import PdfReader
 
     from desk.domain.consent import parse_template
-    from desk.pdf import ClinicInfo, ConsentForm, PatientIdentity, render_consent
+    from desk.pdf import ClinicInfo, ConsentForm, PatientIdentity, SignatureCapture, render_consent
     from desk.resources import resource_path
 
     template = parse_template(resource_path(*CONSENT_TEMPLATE).read_text(encoding="utf-8"))
     name = f"{PATIENT_FIRST} {PATIENT_LAST}"
+    signed_at = datetime(2026, 1, 1, 9, 30, tzinfo=UTC)
+    # Signed as at the desk: the pad's PNG goes through Pillow into the PDF.
     form = ConsentForm(
         clinic=ClinicInfo("Self-Test Clinic", "(555) 010-0100"),
         patient=PatientIdentity(name, date(1980, 1, 31), "SELF-TEST"),
         treatment=template.treatments[0],
         document_id="SELFTEST",
         created_at=datetime(2026, 1, 1, tzinfo=UTC),
+        patient_signature=SignatureCapture(_signature_png(), name, signed_at),
+        witness_signature=SignatureCapture(_signature_png(), "Self-Test Witness", signed_at),
     )
     reader = PdfReader(io.BytesIO(render_consent(template, form)))
     text = "\n".join(page.extract_text() or "" for page in reader.pages)
     if name not in text:
         raise CheckFailed("the patient's name is not in the PDF text")
+    if not any(page.images for page in reader.pages):
+        raise CheckFailed("the signatures are not in the PDF")
     fonts = _font_files(reader)
     not_embedded = sorted(font for font, embedded in fonts.items() if not embedded)
     if not_embedded:
         raise CheckFailed(f"fonts not embedded: {', '.join(not_embedded)}")
     if not any("DejaVu" in font for font in fonts):
         raise CheckFailed(f"the shipped font is not used (found {', '.join(sorted(fonts))})")
-    return f"{len(reader.pages)} pages"
+    return f"{len(reader.pages)} pages, signed"
+
+
+def _signature_png() -> bytes:
+    """A stroke drawn and saved as PNG the way the signature pad does it."""
+    from PySide6.QtCore import QBuffer, QIODevice, QPointF, Qt
+    from PySide6.QtGui import QImage, QPainter, QPen
+
+    image = QImage(240, 80, QImage.Format.Format_ARGB32)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setPen(QPen(Qt.GlobalColor.black, 3))
+    painter.drawPolyline([QPointF(10, 60), QPointF(60, 15), QPointF(120, 65), QPointF(230, 20)])
+    painter.end()
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")  # type: ignore[call-overload]
+    return bytes(buffer.data().data())
 
 
 def _font_files(reader: Any) -> dict[str, bool]:

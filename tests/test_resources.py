@@ -1,14 +1,15 @@
-"""Shipped files resolve the same way from the source tree and from a PyInstaller bundle."""
+"""From the checkout, shipped files are read in resources/, where people edit them.
+
+Installed (wheel) and bundled (PyInstaller) copies live in ``desk/_resources``: see
+tests/test_packaging.py and ``make bundle-test``.
+"""
 
 from __future__ import annotations
 
-import shutil
-import sys
 from pathlib import Path
 
-import pytest
-
-from desk.resources import base_dir, resource_path
+from desk.domain.consent import parse_template
+from desk.resources import resource_path, resource_root
 
 SOURCE_ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = [
@@ -20,44 +21,18 @@ SHIPPED = [
 ]
 
 
-def test_from_source_resources_sit_next_to_the_package() -> None:
-    assert base_dir() == SOURCE_ROOT
+def test_from_the_checkout_resources_are_read_in_the_folder_people_edit() -> None:
+    assert resource_root() == SOURCE_ROOT / "resources"
+    assert not (SOURCE_ROOT / "desk" / "_resources").exists()  # only builds make that copy
     for parts in SHIPPED:
         path = resource_path(*parts)
         assert path == SOURCE_ROOT / "resources" / Path(*parts)
         assert path.is_file()
 
 
-@pytest.fixture
-def fake_bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A folder laid out as PyInstaller unpacks the desk, with sys.frozen/_MEIPASS set."""
-    bundle = tmp_path / "_internal"
-    for parts in SHIPPED:
-        target = bundle / "resources" / Path(*parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(SOURCE_ROOT / "resources" / Path(*parts), target)
-    monkeypatch.setattr(sys, "frozen", True, raising=False)
-    monkeypatch.setattr(sys, "_MEIPASS", str(bundle), raising=False)
-    return bundle
-
-
-def test_in_a_bundle_resources_resolve_under_meipass(fake_bundle: Path) -> None:
-    assert base_dir() == fake_bundle
-    for parts in SHIPPED:
-        path = resource_path(*parts)
-        assert path == fake_bundle / "resources" / Path(*parts)
-        assert path.read_bytes() == (SOURCE_ROOT / "resources" / Path(*parts)).read_bytes()
-
-
-def test_a_consent_template_parses_from_the_bundle(fake_bundle: Path) -> None:
-    from desk.domain.consent import parse_template
-
-    text = resource_path("consent", "ketamine-iv-en-1.0.txt").read_text(encoding="utf-8")
-    assert parse_template(text).language == "en"
-
-
-def test_meipass_without_frozen_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Some tools set _MEIPASS-like attributes; only a real frozen program is a bundle.
-    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
-    monkeypatch.delattr(sys, "frozen", raising=False)
-    assert base_dir() == SOURCE_ROOT
+def test_every_shipped_consent_template_parses_in_its_language() -> None:
+    languages = {
+        parse_template(path.read_text(encoding="utf-8")).language
+        for path in resource_path("consent").glob("*.txt")
+    }
+    assert languages == {"en", "es"}

@@ -22,7 +22,7 @@ from desk.resources import resource_path
 REGULAR = "DeskSans"
 BOLD = "DeskSans-Bold"
 REPLACEMENT = "\ufffd"
-_FILES = {REGULAR: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf"}
+FONT_FILES = {REGULAR: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf"}
 _lock = threading.Lock()
 
 
@@ -30,7 +30,7 @@ def register_fonts() -> None:
     """Register the shipped fonts with ReportLab (idempotent, thread-safe)."""
     with _lock:
         registered = set(pdfmetrics.getRegisteredFontNames())
-        for name, file_name in _FILES.items():
+        for name, file_name in FONT_FILES.items():
             if name not in registered:
                 pdfmetrics.registerFont(TTFont(name, str(resource_path("fonts", file_name))))
         # Lets Paragraph markup <b> pick the bold face.
@@ -44,7 +44,7 @@ def register_fonts() -> None:
 def _covered() -> frozenset[int]:
     """Code points both faces can draw: any text may appear in regular or bold."""
     register_fonts()
-    faces = [pdfmetrics.getFont(name) for name in _FILES]
+    faces = [pdfmetrics.getFont(name) for name in FONT_FILES]
     maps = [frozenset(face.face.charToGlyph) for face in faces]
     return maps[0] & maps[1]
 

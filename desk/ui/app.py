@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from desk.domain.errors import DeskError
@@ -221,6 +222,15 @@ def excepthook(
         _showing_crash = False
 
 
+def identify(app: QApplication) -> None:
+    """Name the application and give every window the desk's icon (taskbar, title bar)."""
+    from desk.resources import resource_path
+
+    app.setApplicationName("Infusion Desk")
+    app.setApplicationDisplayName("Infusion Desk")
+    app.setWindowIcon(QIcon(str(resource_path("icons", "desk.png"))))
+
+
 def run(database_url: str) -> int:
     """Run the desktop application on ``database_url``; the exit code for the process."""
     from desk.logs import setup_logging
@@ -228,8 +238,7 @@ def run(database_url: str) -> int:
     owned = QApplication.instance() is None
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
-    app.setApplicationName("Infusion Desk")
-    app.setApplicationDisplayName("Infusion Desk")
+    identify(app)
     setup_logging()
     sys.excepthook = excepthook
     from desk.config import password_missing

@@ -107,3 +107,18 @@ def test_ui_never_imports_sqlalchemy() -> None:
             )
             assert not any(n.split(".")[0] == "sqlalchemy" for n in names), path.name
             assert not any(n.startswith("desk.db") for n in names), path.name
+
+
+def test_every_window_carries_the_desk_icon_from_the_shipped_resources(qtbot: QtBot) -> None:
+    from desk.ui.app import identify
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    saved = app.windowIcon()
+    try:
+        identify(app)
+        icon = app.windowIcon()
+        assert not icon.isNull()
+        assert icon.pixmap(64, 64).width() == 64  # the PNG was read, not just named
+    finally:
+        app.setWindowIcon(saved)
