@@ -96,7 +96,8 @@ def test_a_rise_of_four_keeps_the_maintenance_schedule() -> None:
     today = LAST + timedelta(days=15)
     proposal = propose_maintenance(PHQ9, SERIES, later, LAST, DEFAULT_POLICY, today)
     assert proposal.kind is ProposalKind.MAINTENANCE
-    assert proposal.suggested_on == LAST + timedelta(days=DEFAULT_POLICY.booster_due_days_after_series)
+    due_days = DEFAULT_POLICY.booster_due_days_after_series
+    assert proposal.suggested_on == LAST + timedelta(days=due_days)
 
 
 def test_overdue_maintenance_is_suggested_for_today_not_in_the_past() -> None:
@@ -146,7 +147,8 @@ def test_extra_safety_items_skip_entries_that_do_not_parse() -> None:
 
 def test_safety_assessment_needs_risk_action_and_who_was_told() -> None:
     checked = SafetyAssessment.checked("high", " Safety plan; infusion deferred ", "Dr Rivera")
-    assert checked == SafetyAssessment(RiskLevel.HIGH, "Safety plan; infusion deferred", "Dr Rivera")
+    assert checked.risk is RiskLevel.HIGH
+    assert (checked.action, checked.told) == ("Safety plan; infusion deferred", "Dr Rivera")
     with pytest.raises(ValidationError, match="risk level"):
         SafetyAssessment.checked("", "plan", "Dr Rivera")
     with pytest.raises(ValidationError, match="action taken"):
