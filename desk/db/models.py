@@ -407,6 +407,8 @@ class SafetyAssessmentRecord(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id"), index=True)
+    # The latest positive questionnaire when it was assessed: a later one reopens the alert.
+    response_id: Mapped[int] = mapped_column(ForeignKey("outcome_response.id"))
     risk_level: Mapped[str] = mapped_column(String(20))
     action: Mapped[str] = mapped_column(Text)
     told: Mapped[str] = mapped_column(Text)

@@ -158,6 +158,7 @@ class SafetyAlert:
     """A positive safety item on a visit, and the assessment that answers it (if any)."""
 
     visit_id: int
+    response_id: int  # the latest positive questionnaire
     raised_at: datetime  # local time zone
     items: tuple[str, ...]  # "PHQ-9 item 9"
     assessed: str  # "High risk, assessed by Dr Rivera at 10:42" or ""
@@ -177,7 +178,7 @@ class SafetyAlert:
 def safety_alerts(session: Session, visit_ids: Iterable[int]) -> dict[int, SafetyAlert]:
     """The alert of each visit that has one, in two queries whatever the number of visits.
 
-    An alert is open until an assessment is recorded after the latest positive answer: a
+    An alert is open until an assessment answers its latest positive questionnaire: a
     second positive questionnaire later the same visit needs a new assessment.
     """
     ids = sorted(set(visit_ids))
@@ -194,18 +195,18 @@ def safety_alerts(session: Session, visit_ids: Iterable[int]) -> dict[int, Safet
         for record in session.scalars(
             select(SafetyAssessmentRecord)
             .where(SafetyAssessmentRecord.visit_id.in_(chunk))
-            .order_by(SafetyAssessmentRecord.assessed_at, SafetyAssessmentRecord.id)
+            .order_by(SafetyAssessmentRecord.id)
         ):
             assessments[record.visit_id] = record  # ordered: the latest wins
     if not positives:
         return {}
     time_format = load_policy(session).time_format
     assessors = {r.assessed_by for r in assessments.values()}
-    names = dict(
-        session.execute(
+    names = {
+        username: full_name for username, full_name in session.execute(
             select(Staff.username, Staff.full_name).where(Staff.username.in_(assessors))
-        ).tuples()
-    )
+        )
+    }
     return {
         visit_id: _alert(visit_id, rows, assessments.get(visit_id), names, time_format)
         for visit_id, rows in positives.items()
@@ -221,13 +222,15 @@ def _alert(
         f"{shipped[r.instrument].name if r.instrument in shipped else r.instrument} item {n}"
         for r in rows for n in r.safety_items.split()
     )
-    latest = rows[-1].taken_at
+    latest = rows[-1]
     assessed = ""
-    if record is not None and record.assessed_at >= latest:
+    if record is not None and record.response_id >= latest.id:
         who = names.get(record.assessed_by, record.assessed_by)
         at = record.assessed_at.astimezone().strftime(time_format)
         assessed = f"{_risk_label(record.risk_level)}, assessed by {who} at {at}"
-    return SafetyAlert(visit_id, latest.astimezone(), tuple(dict.fromkeys(items)), assessed)
+    return SafetyAlert(
+        visit_id, latest.id, latest.taken_at.astimezone(), tuple(dict.fromkeys(items)), assessed
+    )
 
 
 def _risk_label(code: str) -> str:
@@ -264,7 +267,8 @@ def record_safety_assessment(
             raise ValidationError("This visit has no safety alert to assess.")
         uow.session.add(
             SafetyAssessmentRecord(
-                visit_id=visit_id, risk_level=assessment.risk.value, action=assessment.action,
+                visit_id=visit_id, response_id=alert.response_id,
+                risk_level=assessment.risk.value, action=assessment.action,
                 told=assessment.told, assessed_at=desk.now(), assessed_by=actor.username,
             )
         )  # fmt: skip

@@ -52,6 +52,7 @@ def upgrade() -> None:
         "safety_assessment",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("visit_id", sa.Integer(), nullable=False),
+        sa.Column("response_id", sa.Integer(), nullable=False),
         sa.Column("risk_level", sa.String(length=20), nullable=False),
         sa.Column("action", sa.Text(), nullable=False),
         sa.Column("told", sa.Text(), nullable=False),
@@ -59,6 +60,10 @@ def upgrade() -> None:
         sa.Column("assessed_by", sa.String(length=80), nullable=False),
         sa.ForeignKeyConstraint(
             ["visit_id"], ["visit.id"], name=op.f("fk_safety_assessment_visit_id_visit")
+        ),
+        sa.ForeignKeyConstraint(
+            ["response_id"], ["outcome_response.id"],
+            name=op.f("fk_safety_assessment_response_id_outcome_response"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_safety_assessment")),
     )
