@@ -277,7 +277,7 @@ class _Context:
             if VisitType(visit_type).is_infusion and patient_id in last_series_day
             and when > last_series_day[patient_id]
         }
-        alerts = safety_alerts(session, [e.visit.id for e in loaded])
+        alerts = safety_alerts(session, [e.visit.id for e in loaded], policy.time_format)
         return cls(
             day, now, policy, consent, vitals, series_dates, last_series_day, later, alerts
         )

@@ -125,7 +125,7 @@ def nurse_board(desk: Desk, day: date | None = None) -> NurseBoard:
                 entry.reading_times.append(taken_at)
         # Built inside the session: the rows' attributes expire when it ends.
         waiting = [v for v in visits.values() if v.visit.status == VisitState.ARRIVED]
-        alerts = safety_alerts(session, [v.visit.id for v in waiting])
+        alerts = safety_alerts(session, [v.visit.id for v in waiting], policy.time_format)
         return NurseBoard(
             day,
             _chairs(visits.values(), policy, now),

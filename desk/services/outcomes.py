@@ -175,7 +175,9 @@ class SafetyAlert:
         return f"Safety alert ({what}) assessed: {self.assessed}."
 
 
-def safety_alerts(session: Session, visit_ids: Iterable[int]) -> dict[int, SafetyAlert]:
+def safety_alerts(
+    session: Session, visit_ids: Iterable[int], time_format: str
+) -> dict[int, SafetyAlert]:
     """The alert of each visit that has one, in two queries whatever the number of visits.
 
     An alert is open until an assessment answers its latest positive questionnaire: a
@@ -184,8 +186,9 @@ def safety_alerts(session: Session, visit_ids: Iterable[int]) -> dict[int, Safet
     ids = sorted(set(visit_ids))
     positives: dict[int, list[OutcomeResponse]] = {}
     assessments: dict[int, SafetyAssessmentRecord] = {}
-    for start in range(0, len(ids), _IN_CHUNK):
-        chunk = ids[start:start + _IN_CHUNK]
+    # An empty day runs the same statements: a board's query count never depends on data.
+    chunks = [ids[start:start + _IN_CHUNK] for start in range(0, len(ids), _IN_CHUNK)] or [[]]
+    for chunk in chunks:
         for row in session.scalars(
             select(OutcomeResponse)
             .where(OutcomeResponse.visit_id.in_(chunk), OutcomeResponse.safety_items != "")
@@ -198,9 +201,6 @@ def safety_alerts(session: Session, visit_ids: Iterable[int]) -> dict[int, Safet
             .order_by(SafetyAssessmentRecord.id)
         ):
             assessments[record.visit_id] = record  # ordered: the latest wins
-    if not positives:
-        return {}
-    time_format = load_policy(session).time_format
     assessors = {r.assessed_by for r in assessments.values()}
     names = {
         username: full_name for username, full_name in session.execute(
@@ -241,12 +241,16 @@ def safety_alert(desk: Desk, visit_id: int) -> SafetyAlert | None:
     """Any signed-in staff: the visit's safety alert, if it has one."""
     desk.require()
     with desk.read() as session:
-        return safety_alerts(session, [visit_id]).get(visit_id)
+        return _alert_of(session, visit_id)
+
+
+def _alert_of(session: Session, visit_id: int) -> SafetyAlert | None:
+    return safety_alerts(session, [visit_id], load_policy(session).time_format).get(visit_id)
 
 
 def refuse_clearing_on_open_alert(session: Session, visit_id: int) -> None:
     """PrepNotReady while the visit has a safety alert no clinician has assessed."""
-    alert = safety_alerts(session, [visit_id]).get(visit_id)
+    alert = _alert_of(session, visit_id)
     if alert is not None and alert.open:
         raise PrepNotReady(
             f"Not cleared. {', '.join(alert.items)} was answered above 0: a clinician must "
@@ -262,7 +266,7 @@ def record_safety_assessment(
     assessment = SafetyAssessment.checked(risk, action, told)
     with desk.write() as uow:
         uow.get(Visit, visit_id, "visit")
-        alert = safety_alerts(uow.session, [visit_id]).get(visit_id)
+        alert = _alert_of(uow.session, visit_id)
         if alert is None:
             raise ValidationError("This visit has no safety alert to assess.")
         uow.session.add(
