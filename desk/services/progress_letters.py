@@ -138,8 +138,14 @@ def _summary(outcomes: PatientOutcomes, series_id: int) -> SeriesSummary:
     return found[0]
 
 
-def sign_progress_letter(desk: Desk, series_id: int, plan: str) -> bytes:
-    """Clinician only: sign the finished series' letter with the plan; returns the PDF."""
+@dataclass(frozen=True)
+class SignedLetter:
+    document_id: str
+    pdf: bytes
+
+
+def sign_progress_letter(desk: Desk, series_id: int, plan: str) -> SignedLetter:
+    """Clinician only: sign the finished series' letter with the plan."""
     actor = desk.require(Role.CLINICIAN)
     text = plan.strip()
     if not text:
@@ -178,7 +184,7 @@ def sign_progress_letter(desk: Desk, series_id: int, plan: str) -> bytes:
         )  # fmt: skip
         uow.audit("letter.sign", "series", series_id, {"document_id": data.document_id})
         uow.commit()
-    return pdf
+    return SignedLetter(data.document_id, pdf)
 
 
 def _scores(outcomes: PatientOutcomes, summary: SeriesSummary) -> tuple[LetterScores, ...]:
