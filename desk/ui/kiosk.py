@@ -207,6 +207,7 @@ class KioskWindow(QWidget):
             button.setStyleSheet(_ANSWER)
             button.clicked.connect(lambda _c=False, v=option.value: self.answer(v))
             self.answer_box.addWidget(button)
+            button.show()  # a child added to a shown page shows only when asked to
             self.answer_buttons.append(button)
 
     def answer(self, value: int) -> None:
