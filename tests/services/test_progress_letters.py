@@ -89,7 +89,7 @@ def test_a_rise_of_five_after_the_series_proposes_a_booster(
     sqlite_admin_desk: Desk, clock: FakeClock
 ) -> None:
     desk = sqlite_admin_desk.as_actor(add_person(sqlite_admin_desk, "nina", Role.NURSE))
-    patient_id, series_id = finished_series(desk, clock)
+    patient_id, _series = finished_series(desk, clock)
     clock.now = at(FIRST_DAY + timedelta(days=30))
     with desk.sessions() as db:
         later = Visit(patient_id=patient_id, visit_type="maintenance", chair="Chair 1",
@@ -110,7 +110,7 @@ def test_progress_letter_is_due_then_signed_by_the_clinician_and_reads_back(
 ) -> None:
     nurse = sqlite_admin_desk.as_actor(add_person(sqlite_admin_desk, "nina", Role.NURSE))
     doctor = sqlite_admin_desk.as_actor(add_person(sqlite_admin_desk, "drhale", Role.CLINICIAN))
-    patient_id, series_id = finished_series(nurse, clock)
+    _patient, series_id = finished_series(nurse, clock)
     clock.now = at(FIRST_DAY + timedelta(days=12))
     due = progress_letters.letters_due(nurse)
     assert [(d.series_id, d.provider_name) for d in due] == [(series_id, "Dr Ana Rivera")]
