@@ -280,6 +280,18 @@ class KioskWindow(QWidget):
         dialog.open()
         return dialog
 
+    def present(self) -> None:
+        """Full screen on a second screen when there is one (the patient's), else a large
+        window on top of the desk."""
+        screens = QApplication.screens()
+        if len(screens) > 1:
+            self.setGeometry(screens[-1].geometry())
+            self.showFullScreen()
+        else:
+            self.show()
+        self.raise_()
+        self.activateWindow()
+
     def release(self) -> None:
         self._released = True
         self.idle.stop()

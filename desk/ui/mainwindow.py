@@ -289,7 +289,7 @@ class MainWindow(QMainWindow):
             return None
         kiosk.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         kiosk.handed_back.connect(self.board.reload)
-        kiosk.show()
+        kiosk.present()
         return kiosk
 
     def open_phone_answers(self) -> QDialog | None:
