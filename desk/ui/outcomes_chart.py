@@ -8,6 +8,7 @@ The points drawn are the points held in ``points``: tests read them there, not f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -58,11 +59,18 @@ class OutcomeChart(QWidget):
 
     def position(self, day: date, total: float) -> QPointF:
         """Where a score sits in the widget (the same mapping the painting uses)."""
+        return self._mapping()(day, total)
+
+    def _mapping(self) -> Callable[[date, float], QPointF]:
+        """Date and score to a point, with the plot's geometry read once (not per point)."""
         plot = self._plot()
-        span = max((self._last - self._first).days, 1)
-        x = plot.left() + 6 + (plot.width() - 12) * (day - self._first).days / span
-        y = plot.bottom() - plot.height() * total / max(self.trend.max_total, 1)
-        return QPointF(x, y)
+        left, bottom = plot.left() + 6, plot.bottom()
+        per_day = (plot.width() - 12) / max((self._last - self._first).days, 1)
+        per_point = plot.height() / max(self.trend.max_total, 1)
+        first = self._first
+        return lambda day, total: QPointF(
+            left + per_day * (day - first).days, bottom - per_point * total
+        )
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -103,8 +111,9 @@ class OutcomeChart(QWidget):
         plot = self._plot()
         pen = QPen(_INFUSION, 1, Qt.PenStyle.DashLine)
         painter.setPen(pen)
+        place = self._mapping()
         for day in self.infusion_marks:
-            x = self.position(day, 0).x()
+            x = place(day, 0).x()
             painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()))
 
     def _paint_scores(self, painter: QPainter) -> None:
@@ -112,7 +121,8 @@ class OutcomeChart(QWidget):
             painter.setPen(QColor("#555555"))
             painter.drawText(self._plot(), Qt.AlignmentFlag.AlignCenter, "No scores yet")
             return
-        positions = [self.position(d, t) for d, t in self.points]
+        place = self._mapping()
+        positions = [place(d, t) for d, t in self.points]
         painter.setPen(QPen(_LINE, 2))
         painter.drawPolyline(positions)
         # One call for every marker: a round pen point is a dot (60 ellipses cost 10 ms).
