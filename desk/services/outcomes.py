@@ -33,7 +33,8 @@ from desk.resources import resource_path
 from desk.services.context import Desk
 from desk.services.settings import load_policy
 
-ENTRY_ROLES = (Role.RECEPTIONIST, Role.NURSE, Role.CLINICIAN)
+# Whoever may check a patient in may hand over the kiosk; clinicians ask on the phone too.
+ENTRY_ROLES = (Role.RECEPTIONIST, Role.NURSE, Role.ADMIN, Role.CLINICIAN)
 METHODS = frozenset({"kiosk", "phone"})
 _CLOSED = frozenset({VisitState.CANCELLED.value, VisitState.NO_SHOW.value})
 _IN_CHUNK = 500

@@ -26,7 +26,7 @@ from desk.ui.session import Session
 class PhoneAnswersDialog(QDialog):
     """``saved(RecordedScore)`` after each questionnaire is stored."""
 
-    required_roles = frozenset({Role.RECEPTIONIST, Role.NURSE, Role.CLINICIAN})
+    required_roles = frozenset({Role.RECEPTIONIST, Role.NURSE, Role.ADMIN, Role.CLINICIAN})
     saved = Signal(object)
 
     def __init__(self, session: Session, visit_id: int, parent: QWidget | None = None) -> None:
