@@ -3,6 +3,8 @@ the maintenance proposal for the clinician, and the progress letters."""
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
@@ -43,10 +45,15 @@ class OutcomesDialog(QDialog):
             self.charts[trend.code] = chart
             column.addWidget(chart)
         column.addWidget(QLabel("<b>Series</b>"))
-        for series in self.view.series:
-            column.addWidget(self._series_line(series))
-        if not self.view.series:
-            column.addWidget(QLabel("No series booked yet."))
+        # One label for every series (a record may hold ten): one widget to lay out, not 30.
+        self.series = named(QLabel(self._series_text()), "outcomesSeries")
+        self.series.setWordWrap(True)
+        self.series.setTextFormat(Qt.TextFormat.RichText)
+        column.addWidget(self.series)
+        due = [s for s in self.view.series if s.finished and not s.letter_signed]
+        if due:
+            # Letters go out in order: the oldest finished series without one first.
+            column.addWidget(self._letter_button(due[0]), 0, Qt.AlignmentFlag.AlignLeft)
         self.proposal = named(QLabel(self._proposal_text()), "outcomesProposal")
         self.proposal.setWordWrap(True)
         column.addWidget(self.proposal)
@@ -60,27 +67,28 @@ class OutcomesDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(820, 720)
 
-    def _series_line(self, series: SeriesSummary) -> QWidget:
+    def _series_text(self) -> str:
+        if not self.view.series:
+            return "No series booked yet."
         fmt = self._session.policy.date_format
-        span = f"{series.first_day.strftime(fmt)} – {series.last_day.strftime(fmt)}"
-        results = "; ".join(o.describe(name) for name, o in series.outcomes) or "no scores"
-        state = "finished" if series.finished else "in progress"
-        box = QWidget()
-        row = QVBoxLayout(box)
-        row.setContentsMargins(0, 0, 0, 0)
-        label = QLabel(f"{series.kind_label}, {span} ({len(series.days)} infusions, {state}): "
-                       f"{results}")  # fmt: skip
-        label.setWordWrap(True)
-        row.addWidget(label)
-        if series.finished and not series.letter_signed:
-            button = QPushButton("Sign progress &letter…")
-            button.setEnabled(self._session.actor.has(Role.CLINICIAN))
-            button.setToolTip("A clinician signs the letter to the referring provider.")
-            button.clicked.connect(lambda _c=False, s=series.series_id: self.open_letter(s))
-            row.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
-        elif series.letter_signed:
-            row.addWidget(QLabel("Progress letter signed."))
-        return box
+        lines = []
+        for series in self.view.series:
+            span = f"{series.first_day.strftime(fmt)} – {series.last_day.strftime(fmt)}"
+            results = "; ".join(o.describe(n) for n, o in series.outcomes) or "no scores"
+            state = "finished" if series.finished else "in progress"
+            letter = ", progress letter signed" if series.letter_signed else ""
+            lines.append(html.escape(f"{series.kind_label}, {span} ({len(series.days)} "
+                                     f"infusions, {state}{letter}): {results}"))  # fmt: skip
+        return "<br>".join(lines)
+
+    def _letter_button(self, series: SeriesSummary) -> QPushButton:
+        ended = series.last_day.strftime(self._session.policy.date_format)
+        button = named(QPushButton(f"Sign progress &letter ({series.kind_label} ending {ended})…"),
+                       "signLetter")  # fmt: skip
+        button.setEnabled(self._session.actor.has(Role.CLINICIAN))
+        button.setToolTip("A clinician signs the letter to the referring provider.")
+        button.clicked.connect(lambda _c=False, s=series.series_id: self.open_letter(s))
+        return button
 
     def _proposal_text(self) -> str:
         proposal = self.view.proposal

@@ -202,3 +202,25 @@ def test_wrong_staff_password_keeps_the_kiosk_open(
     tap(qtbot, unlock, "Take back")
     assert "not correct" in unlock.error.text()
     assert kiosk.isVisible()
+
+
+def test_clinician_signs_the_progress_letter_from_the_outcomes_record(
+    qtbot: QtBot, session: Session, clock: FakeClock
+) -> None:
+    from desk.ui.document_viewer import DocumentViewerDialog
+    from desk.ui.outcomes_record import SignLetterDialog
+    from tests.services.test_progress_letters import finished_series
+
+    session.switch_to(add_person(session.desk, "drhale", Role.CLINICIAN))
+    patient_id, _series = finished_series(session.desk, clock)
+    dialog = OutcomesDialog(session, patient_id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert "PHQ-9 20 → 8 (-60 %), response, not in remission" in dialog.series.text()
+    assert "maintenance infusion is suggested" in dialog.proposal.text()
+    tap(qtbot, dialog, "Sign progress letter (Mood Series ending 11/12/2026)…")
+    letter = top_dialog(SignLetterDialog)
+    assert "maintenance infusion is suggested" in letter.plan.toPlainText()  # type: ignore[attr-defined]
+    tap(qtbot, letter, "Sign and view")
+    viewer = top_dialog(DocumentViewerDialog)
+    assert viewer.windowTitle() == "Progress letter"
