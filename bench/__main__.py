@@ -28,10 +28,11 @@ from typing import Any
 
 from bench.harness import ROOT, Figure, Scale, emit, emit_one
 
-FAMILIES = ("generate", "search", "board", "pdf", "startup", "memory", "bundle", "shared_db")
+FAMILIES = ("generate", "search", "board", "pdf", "startup", "memory", "bundle", "shared_db",
+            "outcomes")
 # Families measured in one process: memory reuses the start-up figures' probes.
 GROUPS = (("generate",), ("search",), ("board",), ("pdf",), ("startup", "memory"),
-          ("bundle",), ("shared_db",))
+          ("bundle",), ("shared_db",), ("outcomes",))
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -157,6 +158,7 @@ def _plan(
         "memory": run("memory", True, work_copy, lambda: scale, lambda: scratch, lambda: found),
         "bundle": run("bundle", True, lambda: scale, lambda: scratch),
         "shared_db": run("shared_db", False, work_copy, lambda: scale, lambda: scratch),
+        "outcomes": run("outcomes", True, work_copy, lambda: scale),
     }
     return [(family, table[family]) for family in FAMILIES if family in wanted]
 

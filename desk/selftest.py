@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 PATIENT_FIRST, PATIENT_LAST = "Zoë", "Łukasiewicz"  # non-ASCII on purpose: the font must cope
 ADMIN_PASSWORD = "self-test-password-1"
 CONSENT_TEMPLATE = ("consent", "ketamine-iv-en-1.0.txt")
+INSTRUMENTS = ("phq9", "gad7", "pcl5", "pain_nrs")
 EXIT_FAILED = 1
 
 
@@ -115,6 +116,7 @@ def _check_resources(state: _State) -> str:
         resource_path("fonts", "DejaVuSans-Bold.ttf"),
         resource_path(*CONSENT_TEMPLATE),
         resource_path("icons", "desk.png"),
+        *(resource_path("instruments", f"{code}.json") for code in INSTRUMENTS),
         MIGRATIONS / "env.py",
     ]
     missing = [str(path) for path in wanted if not path.is_file()]

@@ -30,6 +30,7 @@ EXPECTED = {
     "memory": {"memory_board_open"},
     "bundle": {"bundle_size"},
     "shared_db": {"shared_db_sqlite", "shared_db_postgresql"},
+    "outcomes": {"outcomes_record_open"},
 }
 
 

@@ -225,6 +225,8 @@ class Candidacy(Versioned, Base):
     provider_name: Mapped[str] = mapped_column(String(200), default="")
     provider_practice: Mapped[str] = mapped_column(String(200), default="")
     provider_phone: Mapped[str] = mapped_column(String(40), default="")
+    # Where the progress letter goes.
+    provider_address: Mapped[str] = mapped_column(Text, default="")
     consultation_on: Mapped[date | None] = mapped_column(Date)
     history_reviewed_by: Mapped[str] = mapped_column(String(200), default="")
     history_reviewed_on: Mapped[date | None] = mapped_column(Date)
@@ -374,3 +376,55 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, default=0)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class OutcomeResponse(Base):
+    """One completed questionnaire: the answers as given, never edited afterwards."""
+
+    __tablename__ = "outcome_response"
+    __table_args__ = (Index("ix_outcome_response_patient_taken", "patient_id", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visit.id"), index=True)
+    instrument: Mapped[str] = mapped_column(String(20))
+    # JSON list of the answer values, in question order.
+    answers: Mapped[str] = mapped_column(Text)
+    total: Mapped[int] = mapped_column(Integer)
+    band: Mapped[str] = mapped_column(String(40))
+    # Space-separated safety item numbers answered above 0 ("9"); "" when none.
+    safety_items: Mapped[str] = mapped_column(String(40), default="")
+    language: Mapped[str] = mapped_column(String(5))
+    method: Mapped[str] = mapped_column(String(10))  # "kiosk" or "phone"
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    entered_by: Mapped[str] = mapped_column(String(80))
+
+
+class SafetyAssessmentRecord(Base):
+    """A clinician's safety assessment after a positive suicide item, for one visit."""
+
+    __tablename__ = "safety_assessment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id"), index=True)
+    # The latest positive questionnaire when it was assessed: a later one reopens the alert.
+    response_id: Mapped[int] = mapped_column(ForeignKey("outcome_response.id"))
+    risk_level: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(Text)
+    told: Mapped[str] = mapped_column(Text)
+    assessed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    assessed_by: Mapped[str] = mapped_column(String(80))
+
+
+class ProgressLetter(Base):
+    """A signed progress letter to the referring provider: the PDF as it was sent."""
+
+    __tablename__ = "progress_letter"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    signed_by: Mapped[str] = mapped_column(String(80))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))

@@ -133,6 +133,7 @@ class Candidacy:
     provider_name: str = ""
     provider_practice: str = ""
     provider_phone: str = ""
+    provider_address: str = ""  # where the progress letter goes
     consultation_date: date | None = None
     history_reviewed_by: str = ""
     pregnancy_test_applies: bool = True

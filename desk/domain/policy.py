@@ -64,6 +64,15 @@ class ClinicPolicy:
     lockout_attempts: int = 5
     lockout_minutes: int = 15
     idle_lock_minutes: float = 5.0
+    # Outcomes: questionnaires by indication (instrument codes), response and boosters
+    outcomes_mood_instruments: tuple[str, ...] = field(default=("phq9", "gad7"))
+    outcomes_ptsd_instruments: tuple[str, ...] = field(default=("phq9", "gad7", "pcl5"))
+    outcomes_pain_instruments: tuple[str, ...] = field(default=("pain_nrs",))
+    # Items treated like PHQ-9 item 9 besides it, as "instrument:item" ("pcl5:16")
+    extra_safety_items: tuple[str, ...] = field(default=())
+    response_drop_percent: int = 50
+    booster_rise_points: int = 5
+    kiosk_idle_seconds: int = 90
     # Printed documents
     paper_size: str = "letter"  # "letter" or "a4"
     # Vitals plausibility: values outside these are typing errors, not readings

@@ -23,6 +23,7 @@ class DocumentKind(StrEnum):
     PREP = "PRP"
     DISCHARGE = "DSC"
     CALL_LIST = "CAL"
+    PROGRESS_LETTER = "PRG"
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from desk.domain.vitals import Checkpoint, Vitals, VitalsVerdict, classify_vital
 from desk.services.candidacy import STATUS_COLUMNS, status_from_values
 from desk.services.consent import consent_states, treatment_for_visit_type
 from desk.services.context import Desk
+from desk.services.outcomes import SafetyAlert, safety_alerts
 from desk.services.settings import load_policy
 from desk.services.transport import transport_check
 
@@ -105,6 +106,7 @@ class BoardRow:
     prep: Badge = NOT_APPLICABLE
     transport: Badge = NOT_APPLICABLE
     vitals: Badge = NOT_APPLICABLE
+    safety: Badge = NOT_APPLICABLE  # a positive suicide item and its assessment
     warnings: tuple[str, ...] = ()  # series overrun, booster due
 
     @property
@@ -115,6 +117,7 @@ class BoardRow:
             ("Prep", self.prep),
             ("Transport", self.transport),
             ("Vitals", self.vitals),
+            ("Safety", self.safety),
         )
 
     @cached_property
@@ -245,6 +248,7 @@ class _Context:
     series_dates: dict[int, list[date]]  # series id → its infusion days (still booked)
     last_series_day: dict[int, date]  # patient id → day of their last series infusion
     later_infusion: set[int]  # patients with an infusion booked after that day
+    alerts: dict[int, SafetyAlert]  # visit id → its safety alert
 
     @classmethod
     def load(
@@ -273,7 +277,10 @@ class _Context:
             if VisitType(visit_type).is_infusion and patient_id in last_series_day
             and when > last_series_day[patient_id]
         }
-        return cls(day, now, policy, consent, vitals, series_dates, last_series_day, later)
+        alerts = safety_alerts(session, [e.visit.id for e in loaded], policy.time_format)
+        return cls(
+            day, now, policy, consent, vitals, series_dates, last_series_day, later, alerts
+        )
 
 
 def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
@@ -352,7 +359,16 @@ def _badges(entry: _Loaded, context: _Context) -> dict[str, Badge]:
         "prep": prep_badge(entry.prep, state),
         "transport": transport_badge(entry.transport, visit, context),
         "vitals": vitals_badge(context.vitals.get(visit.id), state, context.policy),
+        "safety": safety_badge(context.alerts.get(visit.id)),
     }
+
+
+def safety_badge(alert: SafetyAlert | None) -> Badge:
+    if alert is None:
+        return NOT_APPLICABLE
+    if alert.open:
+        return Badge("Alert", BadgeLevel.BLOCKED, alert.text)
+    return Badge("Assessed", BadgeLevel.WARN, alert.text)
 
 
 def candidacy_badge(status: CandidacyStatus, visit: Any) -> Badge:

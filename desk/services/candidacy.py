@@ -30,6 +30,7 @@ from desk.domain.candidacy import (
 )
 from desk.domain.errors import NotFound, NotPermitted, ValidationError
 from desk.domain.names import field_label, validate_name
+from desk.domain.patients import MAX_ADDRESS_LENGTH
 from desk.domain.phones import format_phone, normalise_phone
 from desk.domain.policy import ClinicPolicy
 from desk.domain.roles import Role
@@ -99,6 +100,8 @@ def candidacy_from_values(values: Mapping[str, Any]) -> Candidacy:
         provider_name=values["provider_name"] or "",
         provider_practice=values["provider_practice"] or "",
         provider_phone=values["provider_phone"] or "",
+        # Not a status column: the board does not load it.
+        provider_address=values.get("provider_address") or "",
         consultation_date=values["consultation_on"],
         history_reviewed_by=values["history_reviewed_by"] or "",
         pregnancy_test_applies=bool(values["pregnancy_test_applies"]),
@@ -135,7 +138,7 @@ def status_from_values(values: Mapping[str, Any] | None, policy: ClinicPolicy) -
 
 
 def _row_values(row: CandidacyRow) -> dict[str, Any]:
-    return {name: getattr(row, name) for name in STATUS_COLUMNS}
+    return {name: getattr(row, name) for name in (*STATUS_COLUMNS, "provider_address")}
 
 
 def _view(patient_id: int, row: CandidacyRow | None, policy: ClinicPolicy) -> CandidacyView:
@@ -236,6 +239,7 @@ def clean_candidacy(
         provider_practice=name(c.provider_practice, "provider_practice"),
         history_reviewed_by=name(c.history_reviewed_by, "history_reviewed_by"),
         provider_phone=phone,
+        provider_address=_address(c.provider_address),
         diagnosis_confirmed_on=_past_date(
             c.diagnosis_confirmed_on, "diagnosis_confirmed_on", today
         ),
@@ -248,6 +252,15 @@ def clean_candidacy(
     return cleaned, _past_date(reviewed_on, "history_reviewed_on", today)
 
 
+def _address(text: str) -> str:
+    cleaned = "\n".join(line.strip() for line in text.strip().splitlines())
+    if len(cleaned) > MAX_ADDRESS_LENGTH:
+        raise ValidationError(
+            f"Keep the provider's address to {MAX_ADDRESS_LENGTH} characters.", "provider_address"
+        )
+    return cleaned
+
+
 def _apply(row: CandidacyRow, c: Candidacy, reviewed_on: date | None) -> None:
     row.indication = c.indication.value if c.indication else ""
     row.diagnosis_confirmed_by = c.diagnosis_confirmed_by
@@ -255,6 +268,7 @@ def _apply(row: CandidacyRow, c: Candidacy, reviewed_on: date | None) -> None:
     row.provider_name = c.provider_name
     row.provider_practice = c.provider_practice
     row.provider_phone = c.provider_phone
+    row.provider_address = c.provider_address
     row.consultation_on = c.consultation_date
     row.history_reviewed_by = c.history_reviewed_by
     row.history_reviewed_on = reviewed_on

@@ -25,6 +25,7 @@ from desk.domain.vitals import (
 )
 from desk.services.board import board_name, local_day_bounds
 from desk.services.context import Desk
+from desk.services.outcomes import SafetyAlert, safety_alerts
 from desk.services.settings import load_policy
 
 IN_CHAIR = (VisitState.PREP_CLEARED, VisitState.INFUSING, VisitState.RECOVERY)
@@ -75,6 +76,7 @@ class WaitingView:
     arrived_at: datetime | None
     waiting_minutes: int | None
     hold_reason: str
+    safety_alert: str = ""  # an open or assessed suicide-item alert, in words
 
 
 @dataclass(frozen=True)
@@ -123,10 +125,11 @@ def nurse_board(desk: Desk, day: date | None = None) -> NurseBoard:
                 entry.reading_times.append(taken_at)
         # Built inside the session: the rows' attributes expire when it ends.
         waiting = [v for v in visits.values() if v.visit.status == VisitState.ARRIVED]
+        alerts = safety_alerts(session, [v.visit.id for v in waiting], policy.time_format)
         return NurseBoard(
             day,
             _chairs(visits.values(), policy, now),
-            tuple(_waiting(v, now) for v in waiting),
+            tuple(_waiting(v, now, alerts.get(v.visit.id)) for v in waiting),
         )
 
 
@@ -174,7 +177,7 @@ def _chair_view(entry: _Visit, policy: ClinicPolicy, now: datetime) -> ChairView
     )
 
 
-def _waiting(entry: _Visit, now: datetime) -> WaitingView:
+def _waiting(entry: _Visit, now: datetime, alert: SafetyAlert | None) -> WaitingView:
     visit, patient = entry.visit, entry.patient
     arrived = visit.arrived_at
     return WaitingView(
@@ -188,4 +191,5 @@ def _waiting(entry: _Visit, now: datetime) -> WaitingView:
         arrived_at=arrived.astimezone() if arrived else None,
         waiting_minutes=max(0, int((now - arrived).total_seconds() // 60)) if arrived else None,
         hold_reason=entry.hold_reason,
+        safety_alert=alert.text if alert else "",
     )

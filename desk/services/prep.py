@@ -50,6 +50,7 @@ from desk.services.board import board_name
 from desk.services.candidacy import load_status
 from desk.services.consent import consent_states, treatment_for_visit_type
 from desk.services.context import Desk, UnitOfWork
+from desk.services.outcomes import refuse_clearing_on_open_alert
 from desk.services.settings import load_policy
 from desk.services.transport import plan_from_row
 
@@ -541,6 +542,8 @@ def clear_for_infusion(
         row = _prep_row(uow, visit, expected_version)
         uow.session.flush()
         view = _view(uow.session, visit, now)
+        # A positive suicide item is not overridable here: only a clinician's assessment.
+        refuse_clearing_on_open_alert(uow.session, visit_id)
         problems = clearance_problems(view.items, given, review_clinician, review_note)
         if problems:
             raise PrepNotReady("Not cleared. " + " ".join(problems))

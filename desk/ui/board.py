@@ -131,6 +131,7 @@ def board_columns(time_format: str) -> list[BoardColumn]:
         _badge_column("Prep", lambda r: r.prep),
         _badge_column("Transport", lambda r: r.transport),
         _badge_column("Vitals", lambda r: r.vitals),
+        _badge_column("Safety", lambda r: r.safety),
         BoardColumn("Notes", notes_text,
                     tooltip=lambda r: "\n".join((*r.blocked_reasons, *r.warnings)),
                     colour=lambda r: _LEVEL_COLOURS[BadgeLevel.BLOCKED] if r.blocked else None),

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -147,6 +148,8 @@ class CandidacyPanel(QDialog):
         self.provider_name = self._line("provider_name")
         self.provider_practice = self._line("provider_practice")
         self.provider_phone = self._line("provider_phone", MAX_PHONE_LENGTH)
+        self.provider_address = named(QPlainTextEdit(tabChangesFocus=True), "provider_address")
+        self.provider_address.setFixedHeight(60)
         self.consultation = self._date("consultation_date")
         self.history_by = self._line("history_reviewed_by")
         self.history_on = self._date("history_reviewed_on")
@@ -161,6 +164,7 @@ class CandidacyPanel(QDialog):
             ("Treating &provider", self.provider_name),
             ("Provider's p&ractice", self.provider_practice),
             ("Provider's p&hone", self.provider_phone),
+            ("Provider's addr&ess", self.provider_address),
             ("&Consultation date", self.consultation),
             ("History reviewed b&y", self.history_by),
             ("History reviewed o&n", self.history_on),
@@ -216,6 +220,7 @@ class CandidacyPanel(QDialog):
         self.provider_practice.setText(c.provider_practice)
         phone = c.provider_phone
         self.provider_phone.setText(format_phone(phone, region) if phone.startswith("+") else phone)
+        self.provider_address.setPlainText(c.provider_address)
         self.consultation.set_date(c.consultation_date)
         self.history_by.setText(c.history_reviewed_by)
         self.history_on.set_date(record.history_reviewed_on)
@@ -264,6 +269,7 @@ class CandidacyPanel(QDialog):
             provider_name=self.provider_name.text(),
             provider_practice=self.provider_practice.text(),
             provider_phone=self.provider_phone.text(),
+            provider_address=self.provider_address.toPlainText(),
             consultation_date=self.consultation.date_or_error("Consultation date"),
             history_reviewed_by=self.history_by.text(),
             pregnancy_test_applies=self.pregnancy_applies.isChecked(),

@@ -81,6 +81,15 @@ SECTIONS: list[tuple[str, list[tuple[str, str, str]]]] = [
         ("series_min_gap_days", "Minimum gap between infusions", " days"),
         ("booster_due_days_after_series", "Booster due after a series", " days"),
     ]),
+    ("Outcomes", [
+        ("outcomes_mood_instruments", "Mood indications ask (comma-separated)", ""),
+        ("outcomes_ptsd_instruments", "PTSD asks", ""),
+        ("outcomes_pain_instruments", "Chronic pain asks", ""),
+        ("extra_safety_items", "Also alert on (e.g. pcl5:16)", ""),
+        ("response_drop_percent", "Response: score drops by at least", " %"),
+        ("booster_rise_points", "Suggest a booster when the score rises by", " points"),
+        ("kiosk_idle_seconds", "Kiosk returns to a neutral screen after", " s"),
+    ]),
     ("Security", [
         ("password_min_length", "Minimum password length", " characters"),
         ("lockout_attempts", "Lock sign-in after", " failed attempts"),

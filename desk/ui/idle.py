@@ -28,6 +28,14 @@ ACTIVITY_EVENTS = frozenset(
         QEvent.Type.TabletPress,
     }
 )
+# A window with this property set (the patient kiosk) keeps its own idle rule: a patient
+# tapping answers is not the desk's user being active, and the desk's lock does not hide
+# it (it shows nothing but that patient's own questions).
+OWN_IDLE_RULE = "deskOwnIdleRule"
+
+
+def _has_own_idle_rule(watched: QObject) -> bool:
+    return isinstance(watched, QWidget) and bool(watched.window().property(OWN_IDLE_RULE))
 
 
 class IdleMonitor(QObject):
@@ -73,7 +81,10 @@ class IdleMonitor(QObject):
         self._check.stop()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if self._running and event.type() in ACTIVITY_EVENTS and self._is_real(event):
+        if (
+            self._running and event.type() in ACTIVITY_EVENTS and self._is_real(event)
+            and not _has_own_idle_rule(watched)
+        ):
             self._last_input = self._clock()
         return False
 
@@ -114,7 +125,7 @@ class WindowShield:
     def hide_all_except(self, keep: QWidget) -> None:
         self._focus = QApplication.focusWidget()
         for widget in QApplication.topLevelWidgets():
-            if widget is not keep and widget.isVisible():
+            if widget is not keep and widget.isVisible() and not widget.property(OWN_IDLE_RULE):
                 self._hidden.append(widget)
                 widget.hide()
 

@@ -11,12 +11,13 @@ from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QWidget
 
 import desk
+from desk.domain.errors import DeskError, NotPermitted
 from desk.domain.roles import Role
 from desk.ui.board import DayBoard
 from desk.ui.forms import named
 from desk.ui.idle import IdleMonitor, WindowShield
 from desk.ui.lockscreen import LockScreen
-from desk.ui.messages import show_message
+from desk.ui.messages import show_error, show_message
 from desk.ui.session import Session, role_text
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
                 self.visit_menu.addSeparator()
             else:
                 self.visit_menu.addAction(board_action)
+        self._build_outcomes_actions()
         self._build_nurse_menu()
         self.admin_menu = self.menuBar().addMenu("&Admin")
         self._action(self.admin_menu, "&Staff…", self.open_staff)
@@ -93,6 +95,16 @@ class MainWindow(QMainWindow):
         patient_menu.addSeparator()
         self._action(patient_menu, "Patient &record…", self.open_patient_record, "Ctrl+R")
         self._action(patient_menu, "&Consent and documents…", self.open_consent, "Ctrl+Shift+C")
+        self._action(patient_menu, "&Outcomes and trends…", self.open_outcomes, "Ctrl+Shift+O")
+
+    def _build_outcomes_actions(self) -> None:
+        self.visit_menu.addSeparator()
+        self._action(self.visit_menu, "Questionnaires on the &kiosk…", self.open_kiosk,
+                     "Ctrl+Shift+Q")
+        self._action(self.visit_menu, "Questionnaire by p&hone…", self.open_phone_answers)
+        self._action(self.visit_menu, "Sa&fety assessment…", self.open_safety_assessment,
+                     "Ctrl+Shift+F")
+        self._action(self.visit_menu, "Progress &letters due…", self.open_letters_due)
 
     def _build_nurse_menu(self) -> None:
         nurse_menu = self.menuBar().addMenu("&Nurse")
@@ -261,6 +273,77 @@ class MainWindow(QMainWindow):
             self._open_once(
                 f"consent-{patient_id}", lambda: ConsentDialog(self.session, patient_id, self)
             )
+
+    # --- outcomes ---------------------------------------------------------------------
+
+    def open_kiosk(self) -> QWidget | None:
+        from desk.ui.kiosk import KioskWindow
+
+        selected = self._selected_visit()
+        if selected is None:
+            return None
+        try:
+            kiosk = KioskWindow(self.session, selected[0])
+        except DeskError as err:
+            show_error(self, err)
+            return None
+        kiosk.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        kiosk.handed_back.connect(self.board.reload)
+        kiosk.present()
+        return kiosk
+
+    def open_phone_answers(self) -> QDialog | None:
+        from desk.ui.phone_answers import PhoneAnswersDialog
+
+        selected = self._selected_visit()
+        if selected is None:
+            return None
+        visit_id = selected[0]
+        return self._open_guarded(
+            f"phone-{visit_id}", lambda: PhoneAnswersDialog(self.session, visit_id, self)
+        )
+
+    def open_safety_assessment(self) -> QDialog | None:
+        from desk.ui.safety import SafetyAssessmentDialog
+
+        selected = self._selected_visit()
+        if selected is None:
+            return None
+        visit_id = selected[0]
+        if not self.session.actor.has(Role.CLINICIAN):
+            show_error(self, NotPermitted("Only a clinician may record a safety assessment."))
+            return None
+        return self._open_guarded(
+            f"safety-{visit_id}", lambda: SafetyAssessmentDialog(self.session, visit_id, self)
+        )
+
+    def open_outcomes(self, patient_id: int | None = None) -> QDialog | None:
+        from desk.ui.outcomes_record import OutcomesDialog
+
+        if patient_id is None:
+            selected = self._selected_visit()
+            if selected is None:
+                return None
+            patient_id = selected[1]
+        chosen = patient_id
+        return self._open_guarded(
+            f"outcomes-{chosen}", lambda: OutcomesDialog(self.session, chosen, self)
+        )
+
+    def open_letters_due(self) -> QDialog | None:
+        from desk.ui.letters_due import LettersDueDialog
+
+        return self._open_guarded(
+            "letters-due", lambda: LettersDueDialog(self.session, self.open_outcomes, self)
+        )
+
+    def _open_guarded(self, key: str, make: Callable[[], QDialog]) -> QDialog | None:
+        """``_open_once``, with a failure while loading shown as a sentence."""
+        try:
+            return self._open_once(key, make)
+        except DeskError as err:
+            show_error(self, err)
+            return None
 
     # --- nurse station ----------------------------------------------------------------
 

@@ -79,6 +79,7 @@ def waiting_columns(time_format: str) -> list[Column[WaitingView]]:
             lambda w: minutes_text(w.waiting_minutes) if w.waiting_minutes is not None else "",
         ),
         Column("Hold", lambda w: f"On hold: {w.hold_reason}" if w.hold_reason else ""),
+        Column("Safety", lambda w: f"✖ {w.safety_alert}" if w.safety_alert else ""),
     ]
 
 

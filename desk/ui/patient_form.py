@@ -163,6 +163,7 @@ class PatientForm(QDialog):
                 ("S&creening…", self._open_screening),
                 ("Consen&t…", self._open_consent),
                 ("Boo&k visit…", self._open_booking),
+                ("O&utcomes…", self._open_outcomes),
             ):
                 action = QPushButton(text)
                 buttons.addButton(action, QDialogButtonBox.ButtonRole.ActionRole)
@@ -363,6 +364,18 @@ class PatientForm(QDialog):
 
         if self.view is not None:
             dialog = BookVisitDialog(self.session, self.view.id, parent=self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.open()
+
+    def _open_outcomes(self) -> None:
+        from desk.ui.outcomes_record import OutcomesDialog
+
+        if self.view is not None:
+            try:
+                dialog = OutcomesDialog(self.session, self.view.id, self)
+            except DeskError as error:
+                show_error(self, error)
+                return
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.open()
 

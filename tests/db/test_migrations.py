@@ -99,3 +99,40 @@ def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(tmp_path: Path) -> N
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_database_before_outcomes_keeps_its_screening_and_takes_questionnaires(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'before-outcomes.sqlite3'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine, "0003_patient_search")
+    now = datetime(2026, 11, 2, 9, 0)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO patient (id, mrn, legal_first_name, legal_last_name, preferred_name,"
+                " dob, sex, phone, phone2, email, address, emergency_name, emergency_phone,"
+                " emergency_relationship, notes, first_key, last_key, preferred_key,"
+                " phone_digits, created_at, version) VALUES (1, 'M1', 'Ana', 'Ruiz', '',"
+                " :dob, '', '', '', '', '', '', '', '', '', 'ana', 'ruiz', '', '', :now, 1)"
+            ),
+            {"dob": date(1980, 5, 6), "now": now},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO candidacy (patient_id, indication, diagnosis_confirmed_by,"
+                " provider_name, provider_practice, provider_phone, history_reviewed_by,"
+                " contraindication_flags, medication_flags, flag_detail, version)"
+                " VALUES (1, 'ptsd', 'Dr Hale', 'Dr Hale', '', '', 'Dr Hale', '[]', '[]', '', 1)"
+            )
+        )
+    engine.dispose()
+    upgraded = open_database(url)
+    assert migrate.current_revision(upgraded) == migrate.head_revision()
+    assert {"outcome_response", "safety_assessment", "progress_letter"} <= set(
+        inspect(upgraded).get_table_names()
+    )
+    with upgraded.connect() as conn:
+        row = conn.execute(text("SELECT indication, provider_address FROM candidacy")).one()
+    assert tuple(row) == ("ptsd", "")

@@ -30,6 +30,7 @@ import desk.services
 from desk.domain.booking import VisitType
 from desk.domain.consent import TreatmentType
 from desk.domain.errors import DeskError, NotPermitted, ValidationError
+from desk.domain.instruments import Language
 from desk.domain.patients import PatientDraft
 from desk.domain.roles import Role
 from desk.domain.series import SeriesKind
@@ -49,8 +50,11 @@ from desk.services import (
     handouts,
     infusion,
     nurse_board,
+    outcome_trends,
+    outcomes,
     patients,
     prep,
+    progress_letters,
     search,
     settings,
     setup,
@@ -313,6 +317,25 @@ def _confirm_password(d: Desk) -> object:
     return auth.confirm_password(d, secret)
 
 
+def _answers(w: World) -> Call:
+    visit = w.arrived()
+    return lambda d: outcomes.record_answers(d, visit, "gad7", [1, 0, 0, 0, 0, 0, 0],
+                                             language=Language.EN, method="kiosk")
+
+
+def _positive_phq9(w: World) -> int:
+    visit = w.arrived()
+    outcomes.record_answers(w.flow.reception, visit, "phq9", [0, 0, 0, 0, 0, 0, 0, 0, 1],
+                            language=Language.EN, method="kiosk")  # fmt: skip
+    return visit
+
+
+def _booked_series(w: World) -> int:
+    series = _series(w)(w.flow.reception)
+    assert isinstance(series, list) and series[0].series_id is not None
+    return int(series[0].series_id)
+
+
 def _pdf_file(w: World) -> Path:
     path = w.folder / f"consent-{next(w.numbers)}.pdf"
     path.write_bytes(consent.document_pdf(w.flow.admin, w.consent_uid()))
@@ -410,6 +433,26 @@ TABLE: dict[str, Rule] = {
         lambda p: lambda d: handouts.prep_instructions_pdf(d, p))(w.patient())),
     "handouts.discharge_instructions_pdf": read(ANY, lambda w: (
         lambda v: lambda d: handouts.discharge_instructions_pdf(d, v))(w.arrived())),
+    # --- outcomes: anyone hands over the kiosk; only a clinician assesses or signs ------
+    # (this world has no clinician: every role here is refused; the clinician's side is
+    # tests/services/test_outcomes_service.py and test_progress_letters.py)
+    "outcomes.visit_questionnaires": read(ANY, lambda w: (
+        lambda v: lambda d: outcomes.visit_questionnaires(d, v))(w.arrived())),
+    "outcomes.record_answers": write(ANY, _answers),
+    "outcomes.safety_alert": read(ANY, lambda w: (
+        lambda v: lambda d: outcomes.safety_alert(d, v))(_positive_phq9(w))),
+    "outcomes.record_safety_assessment": write(frozenset(), lambda w: (
+        lambda v: lambda d: outcomes.record_safety_assessment(
+            d, v, risk="low", action="Safety plan", told="Referring provider"))(
+        _positive_phq9(w))),
+    "outcome_trends.patient_outcomes": read(ANY, lambda w: (
+        lambda p: lambda d: outcome_trends.patient_outcomes(d, p))(w.patient())),
+    "progress_letters.letters_due": read(ANY, lambda w: progress_letters.letters_due),
+    "progress_letters.letter_draft": read(ANY, lambda w: (
+        lambda s: lambda d: progress_letters.letter_draft(d, s))(_booked_series(w))),
+    "progress_letters.sign_progress_letter": write(frozenset(), lambda w: (
+        lambda s: lambda d: progress_letters.sign_progress_letter(d, s, "Maintenance"))(
+        _booked_series(w))),
     # --- consent ------------------------------------------------------------------------
     "consent.list_templates": read(ANY, lambda w: consent.list_templates),
     "consent.template_languages": read(ANY, lambda w: lambda d: consent.template_languages(
