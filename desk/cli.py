@@ -140,10 +140,24 @@ def _add_connect(sub: Any) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    logged = _command_name(args) != "version" and _start_log()
     code = _run(args)
-    if _command_name(args) not in ("version", "gui"):
-        _log_command(args, code)
+    if logged:
+        import logging
+
+        # One line per command, which one and how it ended; never its arguments.
+        logging.getLogger("desk.cli").info("command %s: exit %d", _command_name(args), code)
     return code
+
+
+def _start_log() -> bool:
+    from desk.logs import setup_logging
+
+    try:
+        setup_logging()
+    except OSError:  # no writable data folder: the command itself still runs
+        return False
+    return True
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -172,19 +186,6 @@ def _command_name(args: argparse.Namespace) -> str:
         return "gui"
     action = getattr(args, f"{args.command}_command", None)
     return f"{args.command} {action}" if action else str(args.command)
-
-
-def _log_command(args: argparse.Namespace, code: int) -> None:
-    """One line per command in the support log: which command, and how it ended."""
-    import logging
-
-    from desk.logs import setup_logging
-
-    try:
-        setup_logging()
-    except OSError:  # no writable data folder: the command's own result still stands
-        return
-    logging.getLogger("desk.cli").info("command %s: exit %d", _command_name(args), code)
 
 
 def _fail(message: str) -> int:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -157,3 +160,25 @@ def test_a_connected_desk_shows_its_workstation_name_in_pg_stat_activity(
     finally:
         engine.dispose()
         observer.dispose()
+
+
+def test_every_command_leaves_one_line_in_the_support_log(isolated_folders: Path) -> None:
+    result = desk("user", "list")
+    assert result.returncode != 0
+    log = (isolated_folders / "data" / "logs" / "desk.log").read_text(encoding="utf-8")
+    assert "desk.cli: command user list: exit 1" in log
+    assert "no clinic database here yet" in log
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11/Wayland check")
+def test_without_a_display_the_gui_says_so_in_one_line_and_logs_it(
+    isolated_folders: Path,
+) -> None:
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    result = subprocess.run(
+        [sys.executable, "-m", "desk.cli"], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert_one_line_error(result, "no display to open the window on")
+    log = (isolated_folders / "data" / "logs" / "desk.log").read_text(encoding="utf-8")
+    assert "no display to open the window on" in log and "command gui: exit 1" in log
