@@ -112,7 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_connect(sub: Any) -> None:
-    from desk.services.workstation import PASSWORD_MODES, SSL_MODES
+    # From config, not the workstation service: building the parser must stay import-light
+    # (`desk --version` and the GUI's cold start run through it).
+    from desk.config import PASSWORD_MODES, SSL_MODES
 
     text = (
         "connect this workstation to the clinic's PostgreSQL server: test it, print the "

@@ -36,6 +36,10 @@ APP_NAME = "InfusionDesk"
 KEYRING_SERVICE = "InfusionDesk"
 CONFIG_FILE = "desk.ini"
 DB_FILE = "desk.sqlite3"
+# The SSL modes the connect dialog and `desk connect` offer (libpq's names).
+SSL_MODES = ("disable", "prefer", "require", "verify-full")
+# Where the server password is kept: the OS keyring, asked at every start, or not needed.
+PASSWORD_MODES = ("keyring", "ask", "none")
 
 
 def data_dir() -> Path:

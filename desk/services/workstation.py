@@ -27,9 +27,8 @@ log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_SECONDS = 5
 MAX_WORKSTATION_NAME = 120  # the width of the audit and "updated_workstation" columns
-SSL_MODES = ("disable", "prefer", "require", "verify-full")
-# Where the server password is kept: the OS keyring, asked at every start, or not needed.
-PASSWORD_MODES = ("keyring", "ask", "none")
+SSL_MODES = config.SSL_MODES
+PASSWORD_MODES = config.PASSWORD_MODES
 
 
 @dataclass(frozen=True)

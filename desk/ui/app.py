@@ -47,9 +47,14 @@ class OpenedDatabase:
     location: str
 
 
-def open_clinic_database(url: str) -> OpenedDatabase:
+def open_clinic_database(url: str, *, log_start: bool = False) -> OpenedDatabase:
     """Runs on a worker thread: import the heavy parts, migrate, look for a clinic."""
     from desk.config import workstation_name
+    from desk.diagnostics import startup_lines
+
+    if log_start:  # here, not before the window: describing the server imports SQLAlchemy
+        for line in startup_lines(url):
+            log.info("%s", line)
     from desk.services.context import Desk
     from desk.services.database import (
         database_exists,
@@ -96,6 +101,7 @@ class DeskApp(QObject):
         super().__init__()
         self._url = database_url
         self._opened: OpenedDatabase | None = None
+        self._start_logged = False
         self.main_window: MainWindow | None = None
         self.wizard: SetupWizard | None = None
         self.first_start_box: QMessageBox | None = None
@@ -115,9 +121,13 @@ class DeskApp(QObject):
         QTimer.singleShot(0, self._open_database)
 
     def _open_database(self) -> None:
-        url = self._url
+        url, first = self._url, not self._start_logged
+        self._start_logged = True
         run_in_background(
-            self.sign_in, lambda: open_clinic_database(url), self._opened_database, self._failed
+            self.sign_in,
+            lambda: open_clinic_database(url, log_start=first),
+            self._opened_database,
+            self._failed,
         )
 
     def _failed(self, error: BaseException) -> None:
@@ -337,10 +347,6 @@ def run(database_url: str) -> int:
     app.setApplicationName("Infusion Desk")
     app.setApplicationDisplayName("Infusion Desk")
     setup_logging()
-    from desk.diagnostics import startup_lines
-
-    for line in startup_lines(database_url):
-        log.info("%s", line)
     sys.excepthook = excepthook
     from desk.config import password_missing
 

@@ -3,6 +3,7 @@ a refused server password opens the connection dialog, an upgrade waits for an a
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy.engine import make_url
 
-from desk import config
+from desk import __version__, config
 from desk.db import migrate
 from desk.db.engine import make_engine
 from desk.services.database import open_database
@@ -152,3 +153,17 @@ def test_a_shared_database_needing_an_upgrade_waits_for_an_admin(
         assert migrate.current_revision(engine) == migrate.head_revision()
         app.shut_down()
         engine.dispose()
+
+
+def test_the_log_names_version_platform_and_server_but_never_the_password(
+    qtbot: QtBot, pg_clinic_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    with_password = make_url(pg_clinic_url).set(password="s3cret-server-pw")
+    app = _start(qtbot, with_password.render_as_string(hide_password=False))
+    qtbot.waitUntil(app.sign_in.username.isEnabled, timeout=20_000)
+    app.shut_down()
+    text = "\n".join(record.getMessage() for record in caplog.records)
+    assert f"Infusion Desk {__version__} starting on " in text
+    assert f"postgresql+psycopg://postgres@127.0.0.1:5432/{with_password.database}" in text
+    assert "s3cret-server-pw" not in text
