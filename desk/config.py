@@ -140,6 +140,22 @@ def password_missing(url_text: str) -> bool:
     return url.password is None and url == make_url(configured)
 
 
+def remember_working_password(url_text: str) -> None:
+    """After ``url_text`` opened: keep its password in this account's keyring if the
+    settings say "keyring" and it is not there yet (an account on a PC that IT set up with
+    a machine-wide file is asked once, not at every start)."""
+    if password_storage() != "keyring":
+        return
+    from sqlalchemy.engine import make_url
+
+    url = make_url(url_text)
+    configured = database_setting("url")
+    if not url.password or not configured or url._replace(password=None) != make_url(configured):
+        return
+    if stored_password(url) != url.password:
+        store_password(url, str(url.password))
+
+
 def keyring_username(url: URL) -> str:
     return f"{url.username or ''}@{url.host or 'localhost'}"
 

@@ -49,7 +49,7 @@ class OpenedDatabase:
 
 def open_clinic_database(url: str, *, log_start: bool = False) -> OpenedDatabase:
     """Runs on a worker thread: import the heavy parts, migrate, look for a clinic."""
-    from desk.config import workstation_name
+    from desk.config import remember_working_password, workstation_name
     from desk.diagnostics import startup_lines
 
     if log_start:  # here, not before the window: describing the server imports SQLAlchemy
@@ -67,6 +67,7 @@ def open_clinic_database(url: str, *, log_start: bool = False) -> OpenedDatabase
     if not database_exists(url):
         return OpenedDatabase(None, None, url)
     engine = open_database(url)
+    remember_working_password(url)
     desk = Desk(engine, workstation=workstation_name())
     clinic = clinic_info(desk) if is_initialised(engine) else None
     return OpenedDatabase(desk, clinic, location_text(engine))

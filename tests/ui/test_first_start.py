@@ -167,3 +167,23 @@ def test_the_log_names_version_platform_and_server_but_never_the_password(
     assert f"Infusion Desk {__version__} starting on " in text
     assert f"postgresql+psycopg://postgres@127.0.0.1:5432/{with_password.database}" in text
     assert "s3cret-server-pw" not in text
+
+
+def test_a_password_asked_once_goes_to_this_accounts_keyring_after_it_worked(
+    qtbot: QtBot, pg_clinic_url: str, isolated_folders: Path,
+    fake_keyring: MemoryKeyring,  # noqa: F811
+) -> None:
+    # IT's machine-wide file says "keyring"; this account's keyring is still empty.
+    site = isolated_folders / "site-config"
+    site.mkdir()
+    (site / "desk.ini").write_text(
+        f"[database]\nurl = {pg_clinic_url}\npassword = keyring\n", encoding="utf-8"
+    )
+    start_url = config.resolve_database_url()
+    assert config.password_missing(start_url)
+    typed = make_url(start_url).set(password="typed-once").render_as_string(hide_password=False)
+    app = _start(qtbot, typed)
+    qtbot.waitUntil(app.sign_in.username.isEnabled, timeout=20_000)
+    app.shut_down()
+    assert fake_keyring.passwords == {("InfusionDesk", "postgres@127.0.0.1"): "typed-once"}
+    assert not config.password_missing(config.resolve_database_url())
