@@ -91,6 +91,12 @@ def connection_error_text(url: URL, exc: DatabaseError) -> str:
             "The database URL has an unknown sslmode; use disable, prefer, require, "
             "verify-ca or verify-full."
         )
+    if "translate host name" in detail or "name or service not known" in detail:
+        # Not "cannot reach": the name itself is wrong (a typo), not the network.
+        return (
+            f"No computer called “{url.host}” is known on this network. Check the server's "
+            "name (or enter its address, e.g. 192.168.1.20)."
+        )
     if "root certificate file" in detail:
         return (
             f"The CA certificate file {url.query.get('sslrootcert', '')} cannot be read; "

@@ -197,11 +197,6 @@ def _connection_text(url: URL, exc: OperationalError) -> str:
     # missing database.
     if "role" in detail and "does not exist" in detail:
         return f"The database at {url.host or 'the server'} refused the user name or password."
-    if "translate host name" in detail or "name or service not known" in detail:
-        return (
-            f"No computer called “{url.host}” is known on this network. Check the server's "
-            "name (or enter its address, e.g. 192.168.1.20)."
-        )
     if "timeout" in detail or "timed out" in detail or "connection refused" in detail:
         return (
             f"Cannot reach the database server at {url.host}:{url.port or 5432}. "

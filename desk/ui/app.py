@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import (
+    QEvent,
+    QMessageLogContext,
+    QObject,
+    QTimer,
+    QtMsgType,
+    qInstallMessageHandler,
+)
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from desk.domain.errors import DeskError
@@ -338,16 +345,41 @@ def excepthook(
         _showing_crash = False
 
 
+NO_WINDOW = (
+    "desk: cannot open a window on this display: Qt could not start its display plugin "
+    "(a system library may be missing; see “What a Linux PC needs” in the installer guide)"
+)
+
+
+def _fatal_display_error(mode: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+    """Qt's own fatal start-up message advises reinstalling: say what it means, log it."""
+    if mode != QtMsgType.QtFatalMsg:  # Qt's notes on the way (which plugin it tried): IT's log
+        log.info("Qt while opening the display: %s", message)
+        return
+    from desk import __version__
+
+    log.error(
+        "Infusion Desk %s: no window could be opened: %s",
+        __version__,
+        message.splitlines()[0] if message else "",
+    )
+    sys.stderr.write(f"{NO_WINDOW}\n")
+    logging.shutdown()
+    os._exit(1)  # Qt would abort() right after this handler returns
+
+
 def run(database_url: str) -> int:
     """Run the desktop application on ``database_url``; the exit code for the process."""
     from desk.logs import setup_logging
 
     owned = QApplication.instance() is None
+    setup_logging()
+    previous = qInstallMessageHandler(_fatal_display_error)
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    qInstallMessageHandler(previous)
     assert isinstance(app, QApplication)
     app.setApplicationName("Infusion Desk")
     app.setApplicationDisplayName("Infusion Desk")
-    setup_logging()
     sys.excepthook = excepthook
     from desk.config import password_missing
 

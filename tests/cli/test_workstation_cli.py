@@ -182,3 +182,20 @@ def test_without_a_display_the_gui_says_so_in_one_line_and_logs_it(
     assert_one_line_error(result, "no display to open the window on")
     log = (isolated_folders / "data" / "logs" / "desk.log").read_text(encoding="utf-8")
     assert "no display to open the window on" in log and "command gui: exit 1" in log
+
+
+def test_a_display_qt_cannot_use_is_one_line_and_logged_not_qts_reinstall_advice(
+    isolated_folders: Path,
+) -> None:
+    env = {key: value for key, value in os.environ.items() if key != "DISPLAY"}
+    env["QT_QPA_PLATFORM"] = "no-such-platform"
+    result = subprocess.run(
+        [sys.executable, "-m", "desk.cli"], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "desk: cannot open a window on this display: Qt could not start its display plugin "
+        "(a system library may be missing; see “What a Linux PC needs” in the installer guide)"
+    ]
+    log = (isolated_folders / "data" / "logs" / "desk.log").read_text(encoding="utf-8")
+    assert "Infusion Desk 0.1.0: no window could be opened" in log
