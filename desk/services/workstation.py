@@ -1,7 +1,8 @@
 """Setting up a new workstation: check a clinic database read-only, then remember it.
 
 ``probe_database`` opens the database without migrating it: an older schema is upgraded
-only when the desk really starts, by the person who then signs in, never by a probe.
+only when the desk really starts (a shared server's only with an admin's confirmation or
+``desk migrate``), never by a probe.
 ``save_connection`` writes the URL *without* its password to the config file and puts the
 password in the operating system's keyring when one is available.
 """

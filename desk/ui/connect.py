@@ -390,7 +390,10 @@ def _align_labels(*forms: QFormLayout) -> None:
 def _found_text(found: ProbeResult) -> str:
     text = f"Found the clinic “{found.clinic_name}” at {found.location}."
     if not found.schema_current:
-        text += " Its database will be upgraded when the desk starts."
+        text += (
+            " Its database is older than this version: it is upgraded at the next start "
+            "(a shared server only after an admin confirms)."
+        )
     return text
 
 
