@@ -199,3 +199,15 @@ def test_a_display_qt_cannot_use_is_one_line_and_logged_not_qts_reinstall_advice
     ]
     log = (isolated_folders / "data" / "logs" / "desk.log").read_text(encoding="utf-8")
     assert "Infusion Desk 0.1.0: no window could be opened" in log
+
+
+def test_keyring_mode_without_a_keyring_is_refused_and_saves_nothing(
+    pg_clinic: str, isolated_folders: Path
+) -> None:
+    result = desk(
+        *_connect(pg_clinic, "--password-stdin"),
+        stdin="server-secret\n",
+        env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
+    )
+    assert_one_line_error(result, "no working keyring to keep the password in")
+    assert not _user_ini(isolated_folders).exists()
