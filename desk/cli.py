@@ -191,10 +191,9 @@ def _command_name(args: argparse.Namespace) -> str:
 
 
 def _fail(message: str) -> int:
-    import logging
-
+    # Not logged: a message may quote what was typed (a file or person's name). The log
+    # gets the command's exit status, and the services log connection failures themselves.
     print(f"desk: {message}", file=sys.stderr)
-    logging.getLogger("desk.cli").info("failed: %s", message)
     return EXIT_FAIL
 
 
@@ -332,7 +331,7 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
         print(f"The database is already at this version's schema ({head}).")
     else:
         print(f"Upgraded the database from {before or 'empty'} to {head} for {__version__}.")
-        print("Every workstation now needs Infusion Desk " + __version__ + ".")
+        print(f"Every workstation now needs Infusion Desk {__version__}.")
     return EXIT_OK
 
 
@@ -344,6 +343,9 @@ def _cmd_gui(args: argparse.Namespace) -> int:
 
     reason = no_display_reason()
     if reason is not None:
+        import logging
+
+        logging.getLogger("desk.cli").error("no window could be opened: %s", reason)
         raise CliError(reason)
     from desk.ui.app import run
 
