@@ -67,8 +67,14 @@ def log_dir() -> Path:
 
 
 def private_dir(path: Path) -> Path:
-    """Create ``path`` owner-only (0700 on POSIX) and return it."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Create ``path`` owner-only (0700 on POSIX) and return it.
+
+    Folders created on the way are owner-only too: the log folder is often made first,
+    and its parent is the data folder that later holds the database.
+    """
+    for folder in reversed([path, *path.parents]):
+        if not folder.exists():
+            folder.mkdir(exist_ok=True, mode=0o700)
     if os.name == "posix":
         os.chmod(path, 0o700)
     return path
