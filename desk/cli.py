@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from desk import __version__
 
@@ -33,9 +33,16 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="desk", description="Infusion Desk: front desk of an infusion clinic.")
-    parser.add_argument("--version", action="version", version=f"Infusion Desk {__version__}")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument(
+        "--verbose", action="store_true", help="with --version: platform, settings files, folders"
+    )
     parser.add_argument("--db", metavar="URL", help="database URL (default: the clinic's setting)")
-    parser.add_argument("--self-test", action="store_true", help="check this installation and exit")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation (and the clinic's database, if one is set) and exit",
+    )
     # --db is accepted after any sub-command too: `desk user list --db URL`.
     db_option = _Parser(add_help=False)
     db_option.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="database URL")
@@ -43,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, help=help_text, description=help_text, parents=[db_option])
+
+    _add_connect(sub)
+    command("migrate", "upgrade the clinic's database to this version (update every desk)")
 
     init = command("init", "create the database and the clinic with its first admin")
     init.add_argument("--clinic-name", required=True)
@@ -101,8 +111,58 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_connect(sub: Any) -> None:
+    # From config, not the workstation service: building the parser must stay import-light
+    # (`desk --version` and the GUI's cold start run through it).
+    from desk.config import PASSWORD_MODES, SSL_MODES
+
+    text = (
+        "connect this workstation to the clinic's PostgreSQL server: test it, print the "
+        "clinic's name, then save (the password goes to the OS keyring, never the file)"
+    )
+    connect = sub.add_parser("connect", help=text, description=text)
+    connect.add_argument("--host", required=True)
+    connect.add_argument("--port", type=int, default=5432)
+    connect.add_argument("--database", required=True)
+    connect.add_argument("--user", required=True)
+    connect.add_argument("--sslmode", choices=SSL_MODES, default="prefer")
+    connect.add_argument("--ca-file", default="", metavar="PATH", help="for verify-full")
+    connect.add_argument("--workstation-name", default="", metavar="NAME")
+    connect.add_argument(
+        "--password-mode",
+        choices=PASSWORD_MODES,
+        default="keyring",
+        help="keyring: kept in this account's OS keyring; ask: typed at every start; "
+        "none: the server needs no password",
+    )
+    connect.add_argument(
+        "--password-stdin", action="store_true", help="read the server password from stdin"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    logged = _command_name(args) != "version" and _start_log()
+    code = _run(args)
+    if logged:
+        import logging
+
+        # One line per command, which one and how it ended; never its arguments.
+        logging.getLogger("desk.cli").info("command %s: exit %d", _command_name(args), code)
+    return code
+
+
+def _start_log() -> bool:
+    from desk.logs import setup_logging
+
+    try:
+        setup_logging()
+    except OSError:  # no writable data folder: the command itself still runs
+        return False
+    return True
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return _dispatch(args)
     except KeyboardInterrupt:
@@ -118,7 +178,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(_unexpected(exc))
 
 
+def _command_name(args: argparse.Namespace) -> str:
+    """The sub-command path ("user add"), never its arguments (they may name people)."""
+    if args.version:
+        return "version"
+    if args.self_test:
+        return "self-test"
+    if args.command is None:
+        return "gui"
+    action = getattr(args, f"{args.command}_command", None)
+    return f"{args.command} {action}" if action else str(args.command)
+
+
 def _fail(message: str) -> int:
+    # Not logged: a message may quote what was typed (a file or person's name). The log
+    # gets the command's exit status, and the services log connection failures themselves.
     print(f"desk: {message}", file=sys.stderr)
     return EXIT_FAIL
 
@@ -137,12 +211,16 @@ def _unexpected(exc: Exception) -> str:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    if args.version:
+        return _cmd_version(args)
     if args.self_test:
         from desk.selftest import run_self_test
 
-        return run_self_test()
+        return run_self_test(clinic_url=_configured_url(args))
     handlers: dict[str | None, Callable[[argparse.Namespace], int]] = {
         None: _cmd_gui,
+        "connect": _cmd_connect,
+        "migrate": _cmd_migrate,
         "init": _cmd_init,
         "user": _cmd_user,
         "demo": _cmd_demo,
@@ -160,12 +238,27 @@ def _url(args: argparse.Namespace) -> str:
     return resolve_database_url(getattr(args, "db", None))
 
 
+def _configured_url(args: argparse.Namespace) -> str | None:
+    """--db, DESK_DATABASE_URL or the settings' server; None when only the default file."""
+    from desk.config import default_database_url
+
+    url = _url(args)
+    return None if url == default_database_url() else url
+
+
 def _desk(args: argparse.Namespace, *, need_clinic: bool = True) -> Desk:
     from desk.config import workstation_name
     from desk.services.context import CLI_ACTOR, Desk
-    from desk.services.database import is_initialised, open_database
+    from desk.services.database import database_exists, is_initialised, open_database
 
-    engine = open_database(_url(args))
+    url = _url(args)
+    if need_clinic and not database_exists(url):
+        # Said before anything is created: a typo or a missing --db leaves no empty file.
+        raise CliError(
+            "no clinic database here yet; run 'desk connect' to use the clinic's server, "
+            "'desk init' to create a new clinic, or pass --db URL"
+        )
+    engine = open_database(url)
     if need_clinic and not is_initialised(engine):
         raise CliError("this database has no clinic yet; run 'desk init' first")
     return Desk(engine, workstation=workstation_name(), actor=CLI_ACTOR)
@@ -179,10 +272,81 @@ def _read_password() -> str:
     return password
 
 
+def _cmd_version(args: argparse.Namespace) -> int:
+    print(f"Infusion Desk {__version__}")
+    if args.verbose:
+        from desk.diagnostics import describe_installation
+
+        for line in describe_installation(_url(args)):
+            print(line)
+    return EXIT_OK
+
+
+def _cmd_connect(args: argparse.Namespace) -> int:
+    from desk.config import workstation_name
+    from desk.services.workstation import ConnectionDetails, connect_and_save
+
+    password = ""
+    if args.password_mode != "none":
+        if not args.password_stdin:
+            raise CliError(
+                f"--password-mode {args.password_mode} needs the server password: pipe it in "
+                "with --password-stdin (never on the command line)"
+            )
+        password = _read_password()
+    details = ConnectionDetails(
+        host=args.host,
+        port=args.port,
+        database=args.database,
+        user=args.user,
+        password=password,
+        sslmode=args.sslmode,
+        ca_file=args.ca_file,
+    )
+    found, saved = connect_and_save(
+        details, args.workstation_name or workstation_name(), args.password_mode
+    )
+    print(f"Connected to the clinic “{found.clinic_name}” at {found.location}.")
+    print(f"Saved in {saved.config_file} (password: {saved.password_storage}).")
+    if not found.schema_current:
+        print("Its database is older than this version: run 'desk migrate' when IT is ready.")
+    return EXIT_OK
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from desk.db import migrate
+    from desk.services.database import database_exists, open_database
+
+    url = _url(args)
+    if not database_exists(url):
+        raise CliError("no clinic database here yet; pass --db URL or run 'desk connect'")
+    engine = open_database(url, upgrade=False)
+    try:
+        before = migrate.current_revision(engine)
+    finally:
+        engine.dispose()
+    open_database(url, confirmed_upgrade=True).dispose()
+    head = migrate.head_revision()
+    if before == head:
+        print(f"The database is already at this version's schema ({head}).")
+    else:
+        print(f"Upgraded the database from {before or 'empty'} to {head} for {__version__}.")
+        print(f"Every workstation now needs Infusion Desk {__version__}.")
+    return EXIT_OK
+
+
 def _cmd_gui(args: argparse.Namespace) -> int:
     from contextlib import nullcontext
 
     from desk.db.inuse import in_use_lock, sqlite_file_from_url
+    from desk.diagnostics import no_display_reason
+
+    reason = no_display_reason()
+    if reason is not None:
+        import logging
+
+        logging.getLogger("desk.cli").error("no window could be opened: %s", reason)
+        raise CliError(reason)
     from desk.ui.app import run
 
     url = _url(args)

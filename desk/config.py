@@ -1,8 +1,14 @@
 """Where the desk keeps its files and which database it opens.
 
-The database URL comes from ``--db URL``, then ``DESK_DATABASE_URL``, then the config file,
+The database URL comes from ``--db URL``, then ``DESK_DATABASE_URL``, then the config files,
 then the default SQLite file in the user data folder. ``DESK_DATA_DIR`` and
 ``DESK_CONFIG_DIR`` move the folders (tests, portable installs).
+
+Two config files are read, the machine-wide one first and the user's over it: IT pushes
+one ``desk.ini`` to the site folder (``C:\\ProgramData\\InfusionDesk`` on Windows,
+``/etc/xdg/InfusionDesk`` on Linux, ``/Library/Application Support/InfusionDesk`` on
+macOS; ``DESK_SITE_CONFIG_DIR`` moves it) and every account on the PC uses it. The desk
+only ever writes the user's file.
 
 A database server's password is never written to the config file: ``[database] password``
 says where it is instead: ``keyring`` (the operating system's keyring, under the service
@@ -19,7 +25,7 @@ import socket
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from platformdirs import user_config_dir, user_data_dir
+from platformdirs import site_config_dir, user_config_dir, user_data_dir
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -30,6 +36,10 @@ APP_NAME = "InfusionDesk"
 KEYRING_SERVICE = "InfusionDesk"
 CONFIG_FILE = "desk.ini"
 DB_FILE = "desk.sqlite3"
+# The SSL modes the connect dialog and `desk connect` offer (libpq's names).
+SSL_MODES = ("disable", "prefer", "require", "verify-full")
+# Where the server password is kept: the OS keyring, asked at every start, or not needed.
+PASSWORD_MODES = ("keyring", "ask", "none")
 
 
 def data_dir() -> Path:
@@ -40,13 +50,31 @@ def config_dir() -> Path:
     return Path(os.environ.get("DESK_CONFIG_DIR") or user_config_dir(APP_NAME, appauthor=False))
 
 
+def site_config_dir_path() -> Path:
+    """The machine-wide settings folder, shared by every account on this PC."""
+    return Path(
+        os.environ.get("DESK_SITE_CONFIG_DIR") or site_config_dir(APP_NAME, appauthor=False)
+    )
+
+
+def config_files() -> list[Path]:
+    """The settings files in the order they are read: machine-wide, then the user's."""
+    return [site_config_dir_path() / CONFIG_FILE, config_dir() / CONFIG_FILE]
+
+
 def log_dir() -> Path:
     return data_dir() / "logs"
 
 
 def private_dir(path: Path) -> Path:
-    """Create ``path`` owner-only (0700 on POSIX) and return it."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Create ``path`` owner-only (0700 on POSIX) and return it.
+
+    Folders created on the way are owner-only too: the log folder is often made first,
+    and its parent is the data folder that later holds the database.
+    """
+    for folder in reversed([path, *path.parents]):
+        if not folder.exists():
+            folder.mkdir(exist_ok=True, mode=0o700)
     if os.name == "posix":
         os.chmod(path, 0o700)
     return path
@@ -57,14 +85,26 @@ def default_database_url() -> str:
 
 
 def read_config() -> configparser.ConfigParser:
+    """The settings: the machine-wide file, with the user's file read over it."""
     parser = configparser.ConfigParser(interpolation=None)
-    parser.read(config_dir() / CONFIG_FILE, encoding="utf-8")
+    parser.read(config_files(), encoding="utf-8")
     return parser
 
 
+def read_config_files() -> list[Path]:
+    """The settings files that exist and were read (for ``desk --version --verbose``)."""
+    parser = configparser.ConfigParser(interpolation=None)
+    return [Path(name) for name in parser.read(config_files(), encoding="utf-8")]
+
+
 def write_config(section: str, values: dict[str, str]) -> Path:
-    """Set keys in one section of the config file (written whole, then renamed into place)."""
-    parser = read_config()
+    """Set keys in one section of the user's config file (written whole, then renamed).
+
+    Only the user's own file is read and rewritten: the machine-wide values stay where IT
+    put them and still apply to every key the user's file does not set.
+    """
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(config_dir() / CONFIG_FILE, encoding="utf-8")
     if not parser.has_section(section):
         parser.add_section(section)
     for key, value in values.items():
@@ -106,6 +146,22 @@ def password_missing(url_text: str) -> bool:
     return url.password is None and url == make_url(configured)
 
 
+def remember_working_password(url_text: str) -> None:
+    """After ``url_text`` opened: keep its password in this account's keyring if the
+    settings say "keyring" and it is not there yet (an account on a PC that IT set up with
+    a machine-wide file is asked once, not at every start)."""
+    if password_storage() != "keyring":
+        return
+    from sqlalchemy.engine import make_url
+
+    url = make_url(url_text)
+    configured = database_setting("url")
+    if not url.password or not configured or url._replace(password=None) != make_url(configured):
+        return
+    if stored_password(url) != url.password:
+        store_password(url, str(url.password))
+
+
 def keyring_username(url: URL) -> str:
     return f"{url.username or ''}@{url.host or 'localhost'}"
 
@@ -143,6 +199,11 @@ def _with_keyring_password(configured: str) -> str:
     if password is None:
         return configured
     return url.set(password=password).render_as_string(hide_password=False)
+
+
+def database_setting(key: str) -> str:
+    """One ``[database]`` setting (url, password, sslrootcert), "" when not set."""
+    return read_config().get("database", key, fallback="").strip()
 
 
 def workstation_name() -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from desk.config import log_dir, private_dir
 
 LOG_FILE = "desk.log"
+MAX_BYTES, BACKUPS = 2_000_000, 5  # at most 12 MB of history, oldest dropped first
 
 
 def setup_logging(level: int = logging.INFO) -> Path:
@@ -24,12 +25,14 @@ def setup_logging(level: int = logging.INFO) -> Path:
     if any(getattr(h, "desk_handler", False) for h in root.handlers):
         return path
     handler = logging.handlers.RotatingFileHandler(
-        path, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+        path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
     )
     handler.desk_handler = True  # type: ignore[attr-defined]
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     root.setLevel(level)
+    # Alembic narrates every migration step at INFO; the desk logs the upgrade itself.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     if os.name == "posix":
         os.chmod(path, 0o600)
     return path

@@ -5,11 +5,16 @@ a clinic and its admin, a patient and a visit, a consent PDF with the shipped fo
 back, and the main window opened and closed offscreen. Prints one line per check and
 returns 0, or non-zero with the name of the first check that failed. The data is
 synthetic, so failure reasons may be printed in full.
+
+A "warn" line passes but says what will hurt in use (no keyring: the database password
+is typed at every start). With ``--db URL``, or a clinic server in the settings, the last
+check connects to it read-only and says whether its schema suits this version.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import os
 import shutil
 import sys
@@ -36,6 +41,10 @@ class CheckFailed(Exception):
     """A check found something wrong; the message says what."""
 
 
+class CheckWarning(Exception):
+    """The check passed, but staff will feel it; the message says what it means."""
+
+
 @dataclass
 class _State:
     folder: Path
@@ -44,19 +53,26 @@ class _State:
     visit_id: int = 0
 
 
-def run_self_test(out: TextIO | None = None) -> int:
+def run_self_test(out: TextIO | None = None, clinic_url: str | None = None) -> int:
     """Run every check; 0 when all pass, EXIT_FAILED naming the first failure otherwise."""
     # A windowed Windows program has no stdout: the exit code is then the only answer.
     out = out or sys.stdout or io.StringIO()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     started = time.perf_counter()
     checks = _checks()
+    if clinic_url:
+        checks.append(("clinic database", lambda _state: _check_clinic_database(clinic_url)))
+    warnings = 0
     with _scratch_folder() as folder:
         state = _State(folder)
         try:
             for name, check in checks:
                 try:
                     detail = check(state)
+                except CheckWarning as exc:
+                    warnings += 1
+                    out.write(f"warn {name}: {exc}\n")
+                    continue
                 except Exception as exc:
                     out.write(f"FAIL {name}: {_reason(exc)}\n")
                     out.write(f"self-test FAILED at: {name}\n")
@@ -66,7 +82,11 @@ def run_self_test(out: TextIO | None = None) -> int:
         finally:
             if state.desk is not None:
                 state.desk.engine.dispose()
-    out.write(f"self-test passed: {len(checks)} checks in {time.perf_counter() - started:.1f} s\n")
+    noted = f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
+    out.write(
+        f"self-test passed: {len(checks)} checks{noted} in "
+        f"{time.perf_counter() - started:.1f} s\n"
+    )
     return 0
 
 
@@ -179,8 +199,29 @@ def _check_workstation_setup(state: _State) -> str:
     found = probe_database(_desk(state).engine.url)
     if found.clinic_name != "Self-Test Clinic":
         raise CheckFailed(f"the probe found {found.clinic_name!r}")
-    # Which keyring would hold a server password here ("fail": asked at every start).
-    return f"keyring: {type(keyring.get_keyring()).__module__.rsplit('.', 1)[-1]}"
+    # Which keyring would hold a server password here.
+    backend = type(keyring.get_keyring()).__module__.rsplit(".", 1)[-1]
+    if backend in ("fail", "null"):
+        raise CheckWarning(
+            f"no usable keyring for this account (keyring: {backend}): the clinic's database "
+            "password cannot be kept here and staff will type it at every start; unlock or "
+            "install the desktop's keyring (e.g. GNOME Keyring, KWallet), or accept "
+            "--password-mode ask"
+        )
+    return f"keyring: {backend}"
+
+
+def _check_clinic_database(url: str) -> str:
+    """The clinic's own server, read-only: reachable, an Infusion Desk clinic, our schema."""
+    from desk.services.workstation import probe_database
+
+    found = probe_database(url)
+    if not found.schema_current:
+        raise CheckWarning(
+            f"“{found.clinic_name}” at {found.location} holds an older schema: this version "
+            "needs 'desk migrate' (see the upgrade order in docs/installer.md)"
+        )
+    return f"“{found.clinic_name}” at {found.location}, schema current"
 
 
 def _check_patient_and_visit(state: _State) -> str:
@@ -289,6 +330,8 @@ def _check_main_window(state: _State) -> str:
     session = Session(desk, clinic_info(desk), location_text(desk.engine))
     window = MainWindow(session, desk.workstation)
     previous_handler = qInstallMessageHandler(_quiet_offscreen_notice)
+    # The support log must not read "quit: staff id 1" for a window nobody used.
+    logging.disable(logging.INFO)
     try:
         window.show()
         app.processEvents()
@@ -303,6 +346,7 @@ def _check_main_window(state: _State) -> str:
         window.deleteLater()
         app.processEvents()
         qInstallMessageHandler(previous_handler)
+        logging.disable(logging.NOTSET)
     if "Self-Test Clinic" not in title:
         raise CheckFailed(f"unexpected window title {title!r}")
     return f"{QGuiApplication.platformName()} platform"

@@ -13,6 +13,7 @@ BEFORE_THE_WINDOW = """
 import json, sys
 import desk.cli
 import desk.ui.app
+desk.cli.build_parser().parse_args([])
 from desk.config import password_missing
 password_missing(sys.argv[1])
 print(json.dumps(sorted(name for name in sys.modules if name.split(".")[0] in HEAVY)))

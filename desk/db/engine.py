@@ -10,6 +10,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+from desk.config import workstation_name
 from desk.domain.errors import DatabaseUnavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -69,7 +70,12 @@ def make_engine(url: URL | str, **kwargs: Any) -> Engine:
     try:
         if url.get_backend_name() == "sqlite":
             return _sqlite_engine(url, **kwargs)
-        return create_engine(url, pool_pre_ping=True, hide_parameters=True, **kwargs)
+        # The workstation's name on every connection: pg_stat_activity and the server's
+        # log then say which PC a connection (or a long-held lock) belongs to.
+        connect_args = {"application_name": workstation_name(), **kwargs.pop("connect_args", {})}
+        return create_engine(
+            url, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args, **kwargs
+        )
     except NoSuchModuleError:
         raise DatabaseUnavailable(f"No driver for '{url.drivername}'.") from None
 

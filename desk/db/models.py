@@ -66,6 +66,22 @@ class ClinicSettings(Versioned, Base):
     break_glass_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class SchemaUpgrade(Base):
+    """Which version of the desk upgraded the database's schema, when and from which PC.
+
+    Read by an older desk to say which version it needs (see ``desk.db.migrate``), so its
+    columns must never change: older versions query them by name.
+    """
+
+    __tablename__ = "schema_upgrade"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision: Mapped[str] = mapped_column(String(64))
+    app_version: Mapped[str] = mapped_column(String(40))
+    upgraded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    workstation: Mapped[str] = mapped_column(String(120))
+
+
 class Staff(Versioned, Base):
     __tablename__ = "staff"
 

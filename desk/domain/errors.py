@@ -81,3 +81,11 @@ class SchemaTooNew(DeskError):
 
 class DatabaseUnavailable(DeskError):
     """The database cannot be opened or reached."""
+
+
+class DatabaseLoginRefused(DatabaseUnavailable):
+    """The database server refused the user name or password this workstation used."""
+
+
+class UpgradeNeedsConfirmation(DeskError):
+    """A shared database would be upgraded: only an admin's confirmation or `desk migrate`."""

@@ -1,14 +1,17 @@
 """Setting up a new workstation: check a clinic database read-only, then remember it.
 
 ``probe_database`` opens the database without migrating it: an older schema is upgraded
-only when the desk really starts, by the person who then signs in, never by a probe.
+only when the desk really starts (a shared server's only with an admin's confirmation or
+``desk migrate``), never by a probe.
 ``save_connection`` writes the URL *without* its password to the config file and puts the
 password in the operating system's keyring when one is available.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.engine import URL
@@ -18,12 +21,15 @@ from desk import config
 from desk.db import migrate
 from desk.db.engine import describe, make_engine, parse_url, sqlite_path
 from desk.db.models import ClinicSettings, Staff
-from desk.domain.errors import DatabaseUnavailable, SchemaTooNew, ValidationError
+from desk.domain.errors import DatabaseUnavailable, DeskError, SchemaTooNew, ValidationError
 from desk.services.database import connection_error_text
+
+log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_SECONDS = 5
 MAX_WORKSTATION_NAME = 120  # the width of the audit and "updated_workstation" columns
-SSL_MODES = ("disable", "prefer", "require", "verify-full")
+SSL_MODES = config.SSL_MODES
+PASSWORD_MODES = config.PASSWORD_MODES
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,8 @@ class ConnectionDetails:
     user: str = ""
     password: str = ""
     sslmode: str = "prefer"
+    # The certificate of the authority that signed the server's (needed for verify-full).
+    ca_file: str = ""
     file_path: str = ""
 
     @property
@@ -77,6 +85,9 @@ def details_url(details: ConnectionDetails) -> URL:
         raise ValidationError("The port is a number between 1 and 65535.", "port")
     if details.sslmode not in SSL_MODES:
         raise ValidationError(f"Choose an SSL mode: {', '.join(SSL_MODES)}.", "sslmode")
+    query = {"sslmode": details.sslmode}
+    if details.sslmode == "verify-full":
+        query["sslrootcert"] = _checked_ca_file(details.ca_file)
     return URL.create(
         "postgresql+psycopg",
         username=details.user.strip(),
@@ -84,7 +95,37 @@ def details_url(details: ConnectionDetails) -> URL:
         host=details.host.strip(),
         port=details.port,
         database=details.database.strip(),
-        query={"sslmode": details.sslmode},
+        query=query,
+    )
+
+
+def _checked_ca_file(ca_file: str) -> str:
+    path = ca_file.strip()
+    if not path:
+        raise ValidationError(
+            "Verify full needs the clinic's CA certificate file (from IT).", "ca_file"
+        )
+    if not Path(path).is_file():
+        raise ValidationError(f"There is no CA certificate file at {path}.", "ca_file")
+    return str(Path(path).resolve())
+
+
+def details_from_url(url_text: str) -> ConnectionDetails | None:
+    """The form for a saved URL (password left out); None when it cannot be read."""
+    try:
+        url = parse_url(url_text)
+    except DeskError:
+        return None
+    if url.get_backend_name() == "sqlite":
+        return ConnectionDetails(file_path=url.database or "")
+    query = {key: str(value) for key, value in url.query.items()}
+    return ConnectionDetails(
+        host=url.host or "",
+        port=url.port or 5432,
+        database=url.database or "",
+        user=url.username or "",
+        sslmode=query.get("sslmode", "prefer"),
+        ca_file=query.get("sslrootcert", ""),
     )
 
 
@@ -99,13 +140,23 @@ def probe_database(url: str | URL | ConnectionDetails) -> ProbeResult:
         parsed = details_url(url)
     else:
         parsed = parse_url(url) if isinstance(url, str) else url
-    engine = _probe_engine(parsed)
+    try:
+        engine = _probe_engine(parsed)
+    except DeskError as exc:
+        log.info("connection test to %s failed: %s", describe(parsed), exc)
+        raise
     try:
         return _read_clinic(engine, parsed)
     except OperationalError as exc:
-        raise DatabaseUnavailable(_connection_text(parsed, exc)) from None
+        text = _connection_text(parsed, exc)
+        log.info("connection test to %s failed: %s", describe(parsed), text)
+        raise DatabaseUnavailable(text) from None
     except SQLAlchemyError:
+        log.info("connection test to %s: not an Infusion Desk database", describe(parsed))
         raise DatabaseUnavailable(_not_ours(parsed)) from None
+    except DeskError as exc:
+        log.info("connection test to %s failed: %s", describe(parsed), exc)
+        raise
     finally:
         engine.dispose()
 
@@ -133,10 +184,7 @@ def _read_clinic(engine: Engine, url: URL) -> ProbeResult:
         )
     revision = migrate.current_revision(engine)
     if revision is not None and revision not in migrate.known_revisions():
-        raise SchemaTooNew(
-            "This clinic's database was upgraded by a newer version of Infusion Desk. "
-            "Install the newer version on this workstation."
-        )
+        raise SchemaTooNew(migrate.too_new_text(engine, revision))
     return ProbeResult(name, describe(url), revision == migrate.head_revision())
 
 
@@ -158,9 +206,13 @@ def _connection_text(url: URL, exc: OperationalError) -> str:
     return connection_error_text(url, exc)
 
 
-def save_connection(details: ConnectionDetails, workstation_name: str) -> SavedConnection:
+def save_connection(
+    details: ConnectionDetails, workstation_name: str, password_mode: str | None = None
+) -> SavedConnection:
     """Remember the database for this workstation (password to the keyring, never the file).
 
+    ``password_mode`` None: the keyring when it works, else asked at every start (the
+    dialog); "keyring" insists on a working keyring; "ask" keeps the password nowhere.
     Call only after a successful ``probe_database``: nothing checks the database here.
     """
     url = details_url(details)
@@ -172,20 +224,36 @@ def save_connection(details: ConnectionDetails, workstation_name: str) -> SavedC
             f"The workstation name is longer than {MAX_WORKSTATION_NAME} characters.",
             "workstation",
         )
-    storage = "none"
-    if url.password:
-        storage = "keyring" if config.store_password(url, str(url.password)) else "ask"
+    storage = _store_password(url, password_mode)
     config.write_config("workstation", {"name": name})
     path = config.write_config("database", {"url": _without_password(url), "password": storage})
     return SavedConnection(str(path), storage, url.render_as_string(hide_password=False))
 
 
+def _store_password(url: URL, password_mode: str | None) -> str:
+    if password_mode not in (None, *PASSWORD_MODES):
+        raise ValidationError(f"The password mode is one of {', '.join(PASSWORD_MODES)}.", "mode")
+    if not url.password or password_mode == "none":
+        return "none"
+    if password_mode == "ask":
+        return "ask"
+    if config.store_password(url, str(url.password)):
+        return "keyring"
+    if password_mode == "keyring":
+        raise ValidationError(
+            "This account has no working keyring to keep the password in; "
+            "use the password mode “ask” (typed at every start) instead.",
+            "mode",
+        )
+    return "ask"
+
+
 def connect_and_save(
-    details: ConnectionDetails, workstation_name: str
+    details: ConnectionDetails, workstation_name: str, password_mode: str | None = None
 ) -> tuple[ProbeResult, SavedConnection]:
-    """Probe, then save only if an Infusion Desk clinic answered (for the connect dialog)."""
+    """Probe, then save only if an Infusion Desk clinic answered."""
     found = probe_database(details)
-    return found, save_connection(details, workstation_name)
+    return found, save_connection(details, workstation_name, password_mode)
 
 
 def password_question(url_text: str) -> str:

@@ -5,6 +5,10 @@ it off the UI thread, see the clinic's name found there, and save. Only a workin
 connection is saved; the password goes to the OS keyring, never to the config file. After
 ``Accepted``, ``dialog.database_url`` is the URL to start this session with (password
 included, in memory only).
+
+Enter never throws the setup away: *Test connection* is the default button until a test
+succeeds, then *Save* is; Cancel is never a default. The form is locked while a test
+runs, so the result always describes what is on screen.
 """
 
 from __future__ import annotations
@@ -54,13 +58,16 @@ SSL_LABELS = (
 class ConnectDialog(QDialog):
     """“Connect to the clinic's database”: server details, test, clinic name, save."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, *, problem: str = "", current_url: str = ""
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Infusion Desk — Connect to the clinic's database")
         self.database_url: str | None = None
         self.found: ProbeResult | None = None
         self.saved: SavedConnection | None = None
         self._busy = False
+        self._focus_before_busy: QWidget | None = None
         self.kind = named(QComboBox(), "databaseKind")
         self.kind.addItems(["Database server (PostgreSQL)", "Database file on this computer"])
         self.pages = QStackedWidget()
@@ -72,14 +79,25 @@ class ConnectDialog(QDialog):
         self.status = named(QLabel(""), "connectStatus")
         self.status.setWordWrap(True)
         self.status.setMinimumWidth(420)
-        self.test_button = QPushButton("&Test connection")
-        self.save_button = QPushButton("&Save", default=True, autoDefault=True)
+        # No button is "auto default": a button that merely has the focus (Cancel after a
+        # mouse click elsewhere) must never become what Enter presses.
+        self.test_button = QPushButton("&Test connection", autoDefault=False)
+        self.save_button = QPushButton("&Save", autoDefault=False)
+        self.cancel_button = QPushButton("Cancel", autoDefault=False)
         self.test_button.clicked.connect(self.test_connection)
         self.save_button.clicked.connect(self.save)
+        self.cancel_button.clicked.connect(self.reject)
         self._lay_out()
         for field in self.findChildren(QLineEdit):
             field.textEdited.connect(self._changed)
         self.kind.currentIndexChanged.connect(self._changed)
+        self.port.valueChanged.connect(self._changed)
+        self.sslmode.currentIndexChanged.connect(self._sslmode_changed)
+        self._sslmode_changed()
+        self._fill_from(current_url)
+        self._set_default(self.test_button)
+        if problem:
+            self._show(problem, ok=False)
 
     # --- layout -----------------------------------------------------------------------
 
@@ -95,6 +113,15 @@ class ConnectDialog(QDialog):
         self.sslmode = named(QComboBox(), "sslmode")
         for code, label in SSL_LABELS:
             self.sslmode.addItem(label, code)
+        self.ca_file = named(QLineEdit(maxLength=4096), "caFile")
+        self.ca_file.setPlaceholderText("for Verify full: the clinic's CA certificate (.crt)")
+        self.ca_browse = QPushButton("Br&owse…", autoDefault=False)
+        self.ca_browse.clicked.connect(self._browse_ca)
+        ca_row = QHBoxLayout()
+        ca_row.addWidget(self.ca_file)
+        ca_row.addWidget(self.ca_browse)
+        ca_label = QLabel("C&A certificate file")
+        ca_label.setBuddy(self.ca_file)
         form = QFormLayout(page)
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow("Server (&host)", self.host)
@@ -103,12 +130,13 @@ class ConnectDialog(QDialog):
         form.addRow("&User name", self.user)
         form.addRow("Pass&word", self.password)
         form.addRow("SS&L (encryption)", self.sslmode)
+        form.addRow(ca_label, ca_row)
         return page
 
     def _file_page(self) -> QWidget:
         page = QWidget()
         self.file_path = named(QLineEdit(maxLength=4096), "databaseFile")
-        browse = QPushButton("&Browse…")
+        browse = QPushButton("&Browse…", autoDefault=False)
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
         row.addWidget(self.file_path)
@@ -129,26 +157,60 @@ class ConnectDialog(QDialog):
         top = QFormLayout()
         top.addRow("&Connect to", self.kind)
         bottom = QFormLayout()
-        bottom.addRow("&Workstation name", self.workstation)
+        bottom.addRow("Wor&kstation name", self.workstation)
         self.workstation.setToolTip("Recorded in the audit trail with everything done here.")
         _align_labels(top, bottom, *self.pages.findChildren(QFormLayout))
         buttons = QHBoxLayout()
         buttons.addWidget(self.test_button)
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
-        cancel = QPushButton("Cancel")
-        cancel.clicked.connect(self.reject)
-        buttons.addWidget(cancel)
+        buttons.addWidget(self.cancel_button)
+        # Everything a person can edit, locked as one while a test runs.
+        self.inputs = QWidget()
+        inputs = QVBoxLayout(self.inputs)
+        inputs.setContentsMargins(0, 0, 0, 0)
+        inputs.addLayout(top)
+        inputs.addWidget(self.pages)
+        inputs.addLayout(bottom)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
-        layout.addLayout(top)
-        layout.addWidget(self.pages)
-        layout.addLayout(bottom)
+        layout.addWidget(self.inputs)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
 
     def _kind_changed(self, index: int) -> None:
         self.pages.setCurrentIndex(index)
+
+    def _sslmode_changed(self, *_args: object) -> None:
+        verify = self.sslmode.currentData() == "verify-full"
+        self.ca_file.setEnabled(verify)
+        self.ca_browse.setEnabled(verify)
+
+    def _browse_ca(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, "Choose the clinic's CA certificate", "", "Certificates (*.crt *.pem);;All (*)"
+        )
+        if path:
+            self.ca_file.setText(path)
+            self._changed()
+
+    def _fill_from(self, url_text: str) -> None:
+        """Start from the saved connection (File → Database connection…), password empty."""
+        from desk.services.workstation import details_from_url
+
+        details = details_from_url(url_text) if url_text else None
+        if details is None:
+            return
+        if details.is_file:
+            self.kind.setCurrentIndex(FILE)
+            self.file_path.setText(details.file_path)
+            return
+        self.host.setText(details.host)
+        self.port.setValue(details.port)
+        self.database.setText(details.database)
+        self.user.setText(details.user)
+        self.sslmode.setCurrentIndex(max(0, self.sslmode.findData(details.sslmode)))
+        self.ca_file.setText(details.ca_file)
 
     def _browse(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
@@ -176,6 +238,7 @@ class ConnectDialog(QDialog):
             user=self.user.text(),
             password=self.password.text(),
             sslmode=str(self.sslmode.currentData()),
+            ca_file=self.ca_file.text(),
         )
 
     def test_connection(self) -> None:
@@ -224,6 +287,9 @@ class ConnectDialog(QDialog):
         self._set_busy(False)
         self.found = found
         self._show(_found_text(found), ok=True)
+        # What a person wants after a good test is to keep it: Enter now saves.
+        self._set_default(self.save_button)
+        self.save_button.setFocus()
 
     def _saved(self, result: tuple[ProbeResult, SavedConnection]) -> None:
         self._set_busy(False)
@@ -234,18 +300,31 @@ class ConnectDialog(QDialog):
     def _failed(self, error: BaseException) -> None:
         self._set_busy(False)
         self.found = None
+        self._set_default(self.test_button)
         self._show(error_text(error), ok=False)
 
     def _changed(self, *_args: object) -> None:
-        # A clinic name shown for other details would be misleading once they change.
+        # A clinic name shown for other details would be misleading once they change, and
+        # Enter must test the new details before anything can be saved by it.
         if not self._busy:
             self.found = None
             self.status.clear()
+            self._set_default(self.test_button)
+
+    def _set_default(self, default: QPushButton) -> None:
+        for candidate in (self.test_button, self.save_button, self.cancel_button):
+            candidate.setDefault(candidate is default)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
+        focused = self.focusWidget()
+        self.inputs.setEnabled(not busy)
         self.test_button.setEnabled(not busy)
         self.save_button.setEnabled(not busy)
+        if busy:
+            self._focus_before_busy = focused
+        elif self._focus_before_busy is not None:
+            self._focus_before_busy.setFocus()
 
     def _show(self, text: str, *, ok: bool) -> None:
         self.status.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
@@ -311,7 +390,10 @@ def _align_labels(*forms: QFormLayout) -> None:
 def _found_text(found: ProbeResult) -> str:
     text = f"Found the clinic “{found.clinic_name}” at {found.location}."
     if not found.schema_current:
-        text += " Its database will be upgraded when the desk starts."
+        text += (
+            " Its database is older than this version: it is upgraded at the next start "
+            "(a shared server only after an admin confirms)."
+        )
     return text
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
 
     from desk.services.context import Actor
     from desk.ui.nurse_board import NurseBoardView
+
+
+log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
@@ -60,6 +64,10 @@ class MainWindow(QMainWindow):
         self.lock_action = self._action(file_menu, "&Lock screen", self.lock, "Ctrl+L")
         self.switch_action = self._action(
             file_menu, "S&witch user…", lambda: self.lock(switch=True)
+        )
+        file_menu.addSeparator()
+        self.connection_action = self._action(
+            file_menu, "&Database connection…", self.open_database_connection
         )
         file_menu.addSeparator()
         self.quit_action = self._action(
@@ -158,6 +166,8 @@ class MainWindow(QMainWindow):
     def lock(self, switch: bool = False) -> None:
         """Cover everything: the board goes behind the lock page, other windows hide."""
         if not self._locked:
+            log.info("%s: staff id %s", "switch user" if switch else "locked",
+                     self.session.actor.staff_id)
             self._locked = True
             self.idle.stop()
             self._page_before_lock = self.pages.currentWidget() or self.board
@@ -177,6 +187,11 @@ class MainWindow(QMainWindow):
             self.lock_screen.show_unlock()
 
     def _signed_in_while_locked(self, actor: Actor) -> None:
+        before = self.session.actor.staff_id
+        if actor.staff_id == before:
+            log.info("unlocked: staff id %s", actor.staff_id)
+        else:
+            log.info("switched user: staff id %s -> %s", before, actor.staff_id)
         self.session.switch_to(actor)
         self._close_dialogs_not_allowed_for(actor)
         self.pages.setCurrentWidget(self._page_before_lock)
@@ -406,6 +421,30 @@ class MainWindow(QMainWindow):
 
         return self._open_once("audit", lambda: AuditDialog(self.session, self))
 
+    def open_database_connection(self) -> None:
+        """Change the server details or re-enter a changed password (used from the next start).
+
+        The dialog saves only details it has tested, so it needs the server's password:
+        whoever knows it may change the setting, as IT would on the PC itself.
+        """
+        from desk.config import resolve_database_url
+        from desk.ui.connect import ConnectDialog
+
+        def saved(dialog: ConnectDialog) -> None:
+            log.info("database connection changed by staff id %s", self.session.actor.staff_id)
+            show_message(
+                self,
+                "The new connection is saved. Infusion Desk uses it from its next start: "
+                "quit and start it again when convenient.",
+            )
+
+        def make() -> QDialog:
+            dialog = ConnectDialog(self, current_url=resolve_database_url())
+            dialog.accepted.connect(lambda: saved(dialog))
+            return dialog
+
+        self._open_once("connection", make)
+
     def show_about(self) -> None:
         show_message(
             self,
@@ -416,6 +455,7 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        log.info("quit: staff id %s", self.session.actor.staff_id)
         self.idle.detach()
         self.board.set_active(False)
         if self.nurse_station is not None:

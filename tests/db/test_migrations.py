@@ -74,7 +74,7 @@ def test_database_newer_than_the_code_is_refused(tmp_path: Path) -> None:
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
     engine.dispose()
-    with pytest.raises(SchemaTooNew, match="newer version"):
+    with pytest.raises(SchemaTooNew, match="This workstation needs version"):
         open_database(url)
 
 

@@ -31,6 +31,7 @@ def isolated_folders(
     home = tmp_path_factory.mktemp("deskhome")
     monkeypatch.setenv("DESK_DATA_DIR", str(home / "data"))
     monkeypatch.setenv("DESK_CONFIG_DIR", str(home / "config"))
+    monkeypatch.setenv("DESK_SITE_CONFIG_DIR", str(home / "site-config"))
     monkeypatch.delenv("DESK_DATABASE_URL", raising=False)
     return home
 

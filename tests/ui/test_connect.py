@@ -12,7 +12,7 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringError, PasswordDeleteError
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QDialog, QLineEdit, QSpinBox
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QDialog, QLabel, QLineEdit, QSpinBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy.engine import make_url
 
@@ -289,3 +289,126 @@ def test_an_empty_host_is_named_before_anything_connects(qtbot: QtBot) -> None:
     button(dialog, "Save").click()
     assert dialog.status.text() == "Enter the database server's name or address."
     assert not _config_file().exists()
+
+
+# --- keys, mnemonics and stale results ----------------------------------------------------
+
+
+def _mnemonics(dialog: ConnectDialog) -> list[str]:
+    """The Alt+letter of every label and button on both pages (hidden ones too)."""
+    texts = [w.text() for w in dialog.findChildren(QLabel)]
+    texts += [w.text() for w in dialog.findChildren(QAbstractButton)]
+    found = []
+    for text in texts:
+        index = text.replace("&&", "").find("&")
+        if index >= 0:
+            found.append(text.replace("&&", "")[index + 1].lower())
+    return found
+
+
+def test_no_two_fields_or_buttons_share_an_alt_key(qtbot: QtBot) -> None:
+    letters = _mnemonics(_dialog(qtbot))
+    assert len(letters) >= 12
+    assert sorted(letters) == sorted(set(letters)), letters
+
+
+def test_enter_after_a_successful_test_saves(qtbot: QtBot, clinic_file: str) -> None:
+    dialog = _dialog(qtbot)
+    _choose_file(qtbot, dialog, clinic_file)
+    # A mouse click, as in the report: the focus lands wherever Qt puts it.
+    qtbot.mouseClick(button(dialog, "Test connection"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.found is not None, timeout=15_000)
+    assert dialog.save_button.isDefault() and not dialog.cancel_button.isDefault()
+    with qtbot.waitSignal(dialog.accepted, timeout=15_000):
+        qtbot.keyClick(dialog.focusWidget() or dialog, Qt.Key.Key_Return)
+    assert config.resolve_database_url() == f"sqlite:///{clinic_file}"
+
+
+def test_enter_never_cancels_even_with_the_focus_on_cancel(
+    qtbot: QtBot, clinic_file: str
+) -> None:
+    dialog = _dialog(qtbot)
+    _choose_file(qtbot, dialog, clinic_file)
+    qtbot.mouseClick(button(dialog, "Test connection"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.found is not None, timeout=15_000)
+    dialog.cancel_button.setFocus()
+    rejected: list[bool] = []
+    dialog.rejected.connect(lambda: rejected.append(True))
+    with qtbot.waitSignal(dialog.accepted, timeout=15_000):
+        qtbot.keyClick(dialog.cancel_button, Qt.Key.Key_Return)
+    assert rejected == []
+
+
+def test_before_a_good_test_enter_tests_and_saves_nothing(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    dialog = _dialog(qtbot)
+    _choose_file(qtbot, dialog, str(tmp_path / "typo.sqlite3"))
+    assert dialog.test_button.isDefault()
+    qtbot.keyClick(field_for(dialog, "Database file"), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "There is no database file" in dialog.status.text(), timeout=15_000)
+    qtbot.keyClick(dialog.cancel_button, Qt.Key.Key_Enter)
+    assert dialog.isVisible() and dialog.test_button.isDefault()
+    assert not _config_file().exists()
+
+
+def test_the_form_is_locked_while_a_test_runs_so_the_result_names_what_is_shown(
+    qtbot: QtBot, fake_keyring: MemoryKeyring
+) -> None:
+    dialog = _dialog(qtbot)
+    _fill_server(qtbot, dialog, "infusion_desk", port="1")
+    button(dialog, "Test connection").click()
+    assert not dialog.inputs.isEnabled()
+    assert not field_for(dialog, "Port").isEnabled()
+    qtbot.keyClicks(field_for(dialog, "Port"), "5")  # ignored: the field is locked
+    qtbot.waitUntil(dialog.inputs.isEnabled, timeout=15_000)
+    assert dialog.port.value() == 1
+    assert "127.0.0.1:1." in dialog.status.text()
+
+
+def test_editing_after_a_good_test_makes_enter_test_again(
+    qtbot: QtBot, clinic_file: str
+) -> None:
+    dialog = _dialog(qtbot)
+    _choose_file(qtbot, dialog, clinic_file)
+    assert CLINIC in _status_after(qtbot, dialog, "Test connection")
+    qtbot.keyClicks(field_for(dialog, "Database file"), "x")
+    assert dialog.test_button.isDefault() and not dialog.save_button.isDefault()
+
+
+def test_the_ca_file_is_asked_for_verify_full_only(qtbot: QtBot, tmp_path: Path) -> None:
+    dialog = _dialog(qtbot)
+    ca_field = field_for(dialog, "CA certificate file")
+    assert not ca_field.isEnabled()
+    _fill_server(qtbot, dialog, "infusion_desk")
+    sslmode = field_for(dialog, "SSL (encryption)")
+    assert isinstance(sslmode, QComboBox)
+    sslmode.setCurrentIndex(sslmode.findData("verify-full"))
+    assert ca_field.isEnabled()
+    button(dialog, "Test connection").click()
+    assert dialog.status.text() == "Verify full needs the clinic's CA certificate file (from IT)."
+    ca = tmp_path / "clinic-ca.crt"
+    ca.write_text("-----BEGIN CERTIFICATE-----\n", encoding="utf-8")
+    _type(qtbot, dialog, "CA certificate file", str(ca))
+    url = make_url(location_url(dialog))
+    assert url.query == {"sslmode": "verify-full", "sslrootcert": str(ca)}
+
+
+def location_url(dialog: ConnectDialog) -> str:
+    from desk.services.workstation import details_url
+
+    return details_url(dialog.details()).render_as_string(hide_password=True)
+
+
+def test_the_dialog_opens_on_the_saved_connection_with_the_problem_said(
+    qtbot: QtBot,
+) -> None:
+    saved = "postgresql+psycopg://desk@clinic-server:5433/clinic?sslmode=require"
+    dialog = ConnectDialog(problem="The database refused the password.", current_url=saved)
+    qtbot.addWidget(dialog)
+    assert (dialog.host.text(), dialog.port.value(), dialog.database.text()) == (
+        "clinic-server", 5433, "clinic"
+    )
+    assert dialog.user.text() == "desk" and dialog.sslmode.currentData() == "require"
+    assert dialog.password.text() == ""
+    assert dialog.status.text() == "The database refused the password."

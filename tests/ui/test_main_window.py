@@ -162,3 +162,24 @@ def test_lock_on_the_nurse_station_comes_back_to_it(qtbot: QtBot, session: Sessi
     assert window.pages.currentWidget() is window.lock_screen
     window._signed_in_while_locked(session.actor)
     assert window.pages.currentWidget() is window.nurse_station
+
+
+def test_file_database_connection_opens_the_dialog_on_the_saved_server(
+    qtbot: QtBot, session: Session
+) -> None:
+    from desk import config
+    from desk.ui.connect import ConnectDialog
+
+    config.write_config(
+        "database",
+        {"url": "postgresql+psycopg://desk@clinic-server:5433/clinic?sslmode=require",
+         "password": "keyring"},
+    )
+    window = _window(qtbot, session)
+    _menu_action(window, "&File", "&Database connection…").trigger()
+    dialog = next(d for d in window.findChildren(ConnectDialog) if d.isVisible())
+    assert (dialog.host.text(), dialog.port.value(), dialog.database.text()) == (
+        "clinic-server", 5433, "clinic"
+    )
+    assert dialog.password.text() == "" and dialog.test_button.isDefault()
+    dialog.reject()
