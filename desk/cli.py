@@ -93,6 +93,20 @@ def build_parser() -> argparse.ArgumentParser:
     command("backup", "copy the database to a file").add_argument("dest", type=Path)
     command("restore", "replace the database with a backup").add_argument("src", type=Path)
 
+    settings = command(
+        "settings", "the clinic's policy settings (idle lock, lockout, vitals limits…)"
+    )
+    settings_sub = settings.add_subparsers(
+        dest="settings_command", parser_class=_Parser, metavar="ACTION"
+    )
+    settings_sub.required = True
+    settings_sub.add_parser("show", help="print every setting and its value", parents=[db_option])
+    set_one = settings_sub.add_parser(
+        "set", help="change one setting (checked against its allowed range)", parents=[db_option]
+    )
+    set_one.add_argument("key")
+    set_one.add_argument("value")
+
     consent = command("consent", "consent templates and signed consent files")
     consent_sub = consent.add_subparsers(
         dest="consent_command", parser_class=_Parser, metavar="ACTION"
@@ -228,6 +242,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         "backup": _cmd_backup,
         "restore": _cmd_restore,
         "consent": _cmd_consent,
+        "settings": _cmd_settings,
     }
     return handlers[args.command](args)
 
@@ -398,6 +413,19 @@ def _cmd_user(args: argparse.Namespace) -> int:
         password = _read_password()
         view = staff.reset_password(_desk(args), args.username, password)
         print(f"New password set for {view.username}.")
+    return EXIT_OK
+
+
+def _cmd_settings(args: argparse.Namespace) -> int:
+    from desk.services import settings
+
+    desk = _desk(args)
+    if args.settings_command == "show":
+        for key, value in settings.setting_values(desk).items():
+            print(f"{key}\t{value}")
+    else:
+        stored = settings.set_setting(desk, args.key, args.value)
+        print(f"{args.key.strip().lower()} is now {stored}.")
     return EXIT_OK
 
 

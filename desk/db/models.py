@@ -189,6 +189,13 @@ class Visit(Versioned, Base):
     driver_override_reason: Mapped[str] = mapped_column(Text, default="")
     early_discharge_reason: Mapped[str] = mapped_column(Text, default="")
     discharged_by: Mapped[str | None] = mapped_column(String(80))
+    # Who collected when it was not the recorded adult, and the hard stop's second signer
+    collector_relationship: Mapped[str] = mapped_column(String(80), default="")
+    collector_phone: Mapped[str] = mapped_column(String(40), default="")
+    collector_id_seen: Mapped[bool] = mapped_column(Boolean, default=False)
+    discharge_cosigned_by: Mapped[str | None] = mapped_column(String(80))
+    # An infusion ended before the clinic's minimum: the side effect it was stopped for
+    infusion_stopped_for: Mapped[str] = mapped_column(String(40), default="")
 
     patient: Mapped[Patient] = relationship(back_populates="visits")
     series: Mapped[Series | None] = relationship(back_populates="visits")

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import time
+from typing import Any
+
+from desk.domain.errors import ValidationError
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,8 @@ class ClinicPolicy:
     # Recovery and discharge
     min_observation_minutes: int = 30
     mid_infusion_vitals_minutes: int = 40
+    # An infusion ended sooner than this needs the side effect it was stopped for
+    min_infusion_minutes: int = 30
     rideshare_alone_accepted: bool = False
     # Consent
     reconsent_months: int = 12
@@ -75,6 +80,7 @@ class ClinicPolicy:
     kiosk_idle_seconds: int = 90
     # Printed documents
     paper_size: str = "letter"  # "letter" or "a4"
+    after_hours_phone: str = ""  # printed on the discharge sheet
     # Vitals plausibility: values outside these are typing errors, not readings
     vitals_systolic_min: int = 60
     vitals_systolic_max: int = 260
@@ -97,3 +103,119 @@ class ClinicPolicy:
 
 
 DEFAULT_POLICY = ClinicPolicy()
+
+
+@dataclass(frozen=True)
+class Range:
+    low: float
+    high: float
+    unit: str = ""
+
+    def text(self) -> str:
+        unit = f" {self.unit}" if self.unit else ""
+        return f"{self.low:g}–{self.high:g}{unit}"
+
+
+# Every policy number has a range a clinic can live with: 0 idle-lock minutes would lock
+# every desk again a second after each unlock, a 10**12-minute lockout overflows a date.
+# The settings dialog's spin boxes and `desk settings set` use the same table.
+RANGES: dict[str, Range] = {
+    "fasting_food_hours": Range(0, 24, "h"),
+    "clear_fluids_not_ready_minutes": Range(0, 480, "min"),
+    "clear_fluids_caution_minutes": Range(0, 480, "min"),
+    "bp_review_systolic": Range(90, 250, "mmHg"),
+    "bp_review_diastolic": Range(50, 150, "mmHg"),
+    "bp_hold_systolic": Range(90, 260, "mmHg"),
+    "bp_hold_diastolic": Range(50, 160, "mmHg"),
+    "spo2_hold_below": Range(70, 100, "%"),
+    "hr_review_low": Range(20, 100, "/min"),
+    "hr_review_high": Range(60, 250, "/min"),
+    "min_observation_minutes": Range(0, 480, "min"),
+    "mid_infusion_vitals_minutes": Range(5, 240, "min"),
+    "min_infusion_minutes": Range(0, 240, "min"),
+    "reconsent_months": Range(1, 120, "months"),
+    "mood_series_infusions": Range(1, 30),
+    "mood_series_window_days": Range(1, 365, "days"),
+    "mood_series_min_days": Range(0, 365, "days"),
+    "pain_series_infusions": Range(1, 30),
+    "pain_series_window_days": Range(1, 365, "days"),
+    "mood_infusion_minutes": Range(5, 600, "min"),
+    "pain_infusion_minutes": Range(5, 600, "min"),
+    "consultation_minutes": Range(5, 600, "min"),
+    "booster_minutes": Range(5, 600, "min"),
+    "maintenance_minutes": Range(5, 600, "min"),
+    "minimum_age_years": Range(0, 120, "years"),
+    "booking_step_minutes": Range(5, 120, "min"),
+    "series_preferred_gap_days": Range(0, 60, "days"),
+    "series_min_gap_days": Range(0, 60, "days"),
+    "booster_due_days_after_series": Range(1, 365, "days"),
+    "password_min_length": Range(8, 128, "characters"),
+    "lockout_attempts": Range(3, 20, "attempts"),
+    "lockout_minutes": Range(1, 1440, "min"),
+    "idle_lock_minutes": Range(1, 60, "min"),
+    "vitals_systolic_min": Range(30, 120, "mmHg"),
+    "vitals_systolic_max": Range(150, 320, "mmHg"),
+    "vitals_diastolic_min": Range(10, 80, "mmHg"),
+    "vitals_diastolic_max": Range(100, 220, "mmHg"),
+    "vitals_heart_rate_min": Range(10, 60, "/min"),
+    "vitals_heart_rate_max": Range(120, 300, "/min"),
+    "vitals_spo2_min": Range(30, 90, "%"),
+    "vitals_spo2_max": Range(100, 100, "%"),
+    "vitals_temperature_min_c": Range(25, 36, "°C"),
+    "vitals_temperature_max_c": Range(38, 46, "°C"),
+    "vitals_weight_min_kg": Range(1, 60, "kg"),
+    "vitals_weight_max_kg": Range(100, 700, "kg"),
+    "vitals_checkpoint_grace_minutes": Range(0, 60, "min"),
+}
+
+# (lower, higher, may they be equal, the sentence when they are out of order)
+ORDERED: tuple[tuple[str, str, bool, str], ...] = (
+    ("bp_review_systolic", "bp_hold_systolic", False,
+     "The systolic review limit must be below the hold limit."),
+    ("bp_review_diastolic", "bp_hold_diastolic", False,
+     "The diastolic review limit must be below the hold limit."),
+    ("hr_review_low", "hr_review_high", False,
+     "The low heart-rate limit must be below the high one."),
+    ("clear_fluids_not_ready_minutes", "clear_fluids_caution_minutes", True,
+     "Clear fluids: the not-ready time must not exceed the caution time."),
+    ("mood_series_min_days", "mood_series_window_days", True,
+     "Mood Series: the shortest span must not exceed the window."),
+    ("series_min_gap_days", "series_preferred_gap_days", True,
+     "The minimum gap between infusions must not exceed the preferred gap."),
+    ("opening_time", "closing_time", False, "The clinic must open before it closes."),
+)  # fmt: skip
+
+
+def check_setting(name: str, value: object) -> None:
+    """ValidationError naming the allowed range if ``value`` is outside it."""
+    limits = RANGES.get(name)
+    if limits is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return
+    # Written as "not within" so that NaN is refused too.
+    if not limits.low <= value <= limits.high:
+        label = name.replace("_", " ")
+        raise ValidationError(
+            f"The setting {label} must be within {limits.text()}; {value:g} is not.", name
+        )
+
+
+def clamp_setting(name: str, value: Any) -> Any:
+    """A stored number pulled into its range, so an old bad value cannot crash a desk."""
+    limits = RANGES.get(name)
+    if limits is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if value != value:  # NaN
+        return type(value)(limits.low)
+    return type(value)(min(max(value, limits.low), limits.high))
+
+
+def validate_policy(policy: ClinicPolicy) -> None:
+    """ValidationError (naming the setting and its range) for the first value out of line."""
+    for name in RANGES:
+        check_setting(name, getattr(policy, name))
+    for low, high, may_equal, message in ORDERED:
+        a, b = getattr(policy, low), getattr(policy, high)
+        if a > b or (a == b and not may_equal):
+            raise ValidationError(message, high)
+    if not policy.chairs:
+        raise ValidationError("The clinic needs at least one chair.", "chairs")

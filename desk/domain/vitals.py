@@ -160,6 +160,7 @@ class Checkpoint(StrEnum):
     BEFORE = "before"
     MID_INFUSION = "mid_infusion"
     END = "end"
+    RECOVERY = "recovery"  # after the end window: not a REMS point, but its own phase
 
     @property
     def label(self) -> str:
@@ -168,9 +169,15 @@ class Checkpoint(StrEnum):
 
 _CHECKPOINT_LABELS = {
     Checkpoint.BEFORE: "Before the infusion",
-    Checkpoint.MID_INFUSION: "During the infusion",
+    Checkpoint.MID_INFUSION: "During the infusion (mid-infusion check)",
     Checkpoint.END: "End of the infusion",
+    Checkpoint.RECOVERY: "Recovery",
 }
+
+
+def phase_label(checkpoint: Checkpoint | None) -> str:
+    """A reading's phase in words; None is a reading during the infusion between checks."""
+    return checkpoint.label if checkpoint is not None else "During the infusion"
 
 
 class CheckpointState(StrEnum):
@@ -203,15 +210,17 @@ def checkpoint_for(
 ) -> Checkpoint | None:
     """Which check point a reading taken at ``taken_at`` counts for, if any.
 
-    *Before*: at or before the start (or any time while it has not started). *End*: from
-    ``grace`` minutes before the end. *Mid-infusion*: from ``grace`` minutes before
-    start + ``mid_infusion_vitals_minutes`` until the end window. Other readings during the
-    infusion are extra, periodic ones (None). Services may store the answer as the
-    reading's tag; ``vitals_checkpoints`` always recomputes it from the times.
+    *Before*: at or before the start (or any time while it has not started). *End*: within
+    ``grace`` minutes either side of the end. *Recovery*: later than that. *Mid-infusion*:
+    from ``grace`` minutes before start + ``mid_infusion_vitals_minutes`` until the end
+    window. Other readings during the infusion are extra, periodic ones (None). Services
+    may store the answer as the reading's tag; views recompute it from the times.
     """
     if infusion_start is None or taken_at <= infusion_start:
         return Checkpoint.BEFORE
     grace = timedelta(minutes=policy.vitals_checkpoint_grace_minutes)
+    if infusion_end is not None and taken_at > infusion_end + grace:
+        return Checkpoint.RECOVERY
     if infusion_end is not None and taken_at >= infusion_end - grace:
         return Checkpoint.END
     mid_due = infusion_start + timedelta(minutes=policy.mid_infusion_vitals_minutes)
@@ -242,7 +251,11 @@ def vitals_checkpoints(
         _mid_status(
             Checkpoint.MID_INFUSION in done, infusion_start, infusion_end, now, grace, policy
         ),
-        _end_status(Checkpoint.END in done, infusion_start, infusion_end, now, grace),
+        # A late end reading (recovery) still shows the patient's state at leaving.
+        _end_status(
+            bool(done & {Checkpoint.END, Checkpoint.RECOVERY}),
+            infusion_start, infusion_end, now, grace,
+        ),
     )
 
 

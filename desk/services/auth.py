@@ -34,7 +34,7 @@ def sign_in(desk: Desk, username: str, password: str, *, break_glass: bool = Fal
             uow.commit()
             raise error
         assert staff is not None
-        actor = _actor_for(staff, break_glass)
+        actor = actor_for(staff, break_glass)
         if break_glass:
             _grant_break_glass(uow, actor)
         staff.last_sign_in_at = desk.now()
@@ -58,7 +58,7 @@ def _check_credentials(uow: UnitOfWork, staff: Staff | None, password: str) -> E
     if not ok:
         new = after_failure(state, now, policy)
         staff.failed_attempts, staff.locked_until = new.failed_attempts, new.locked_until
-        uow.desk = uow.desk.as_actor(_actor_for(staff, False))
+        uow.desk = uow.desk.as_actor(actor_for(staff, False))
         uow.audit("auth.sign_in_failed", "staff", staff.id, {"attempt": new.failed_attempts})
         return _locked_error(staff) if is_locked(new, now) else SignInFailed()
     if staff.disabled:
@@ -76,7 +76,7 @@ def _locked_error(staff: Staff) -> AccountLocked:
     )
 
 
-def _actor_for(staff: Staff, break_glass: bool) -> Actor:
+def actor_for(staff: Staff, break_glass: bool) -> Actor:
     roles = roles_from_text(staff.roles)
     if break_glass:
         roles = roles | {Role.NURSE}

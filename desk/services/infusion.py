@@ -8,6 +8,7 @@ override is recorded with its reason and audited (one audit entry per action).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -17,10 +18,12 @@ from sqlalchemy.orm import Session
 
 from desk.db.models import PrepCheck, SideEffect, Transport, Visit, VitalsReading
 from desk.domain.errors import NotFound, PrepNotReady, ValidationError
-from desk.domain.names import validate_name
+from desk.domain.names import require_name, validate_name
+from desk.domain.phones import normalise_phone
 from desk.domain.policy import ClinicPolicy
 from desk.domain.readiness import PrepItem
 from desk.domain.roles import Role
+from desk.domain.stops import Stop
 from desk.domain.transport import PickupOutcome, check_pickup, check_transport
 from desk.domain.visit_states import VisitState, transition
 from desk.domain.vitals import (
@@ -34,6 +37,7 @@ from desk.domain.vitals import (
 )
 from desk.services.board import board_name
 from desk.services.context import Desk
+from desk.services.cosign import Cosignature, cosign_stops
 from desk.services.prep import (
     MAX_TEXT,
     VitalsView,
@@ -102,6 +106,10 @@ class InfusionView:
     side_effects: tuple[SideEffectView, ...]
     transport: TransportView
     discharged: str  # "Discharged by … at …" or ""
+    collected: str  # "Collected by … (…), phone …, ID seen" or ""
+    overrides: tuple[str, ...]  # each hard or soft stop passed at discharge, with both names
+    stopped_for: str  # the side effect a short infusion was stopped for, or ""
+    booked_minutes: int  # the visit's booked length
 
 
 def infusion_view(desk: Desk, visit_id: int) -> InfusionView:
@@ -118,7 +126,7 @@ def _view(session: Session, visit: Visit, now: datetime) -> InfusionView:
     policy = load_policy(session)
     names = staff_names(session)
     readings = _readings(session, visit.id)
-    views = tuple(reading_view(r, names, policy) for r in readings)
+    views = tuple(reading_view(r, names, policy, visit) for r in readings)
     ends = [v for r, v in zip(readings, views, strict=True) if _is_end(r, visit, policy)]
     effects = session.scalars(
         select(SideEffect).where(SideEffect.visit_id == visit.id).order_by(SideEffect.id)
@@ -150,6 +158,10 @@ def _view(session: Session, visit: Visit, now: datetime) -> InfusionView:
         side_effects=tuple(_effect_view(e, names) for e in effects),
         transport=view_from_row(visit.id, session.get(Transport, visit.id), policy, now, names),
         discharged=_discharged_text(visit, names, policy),
+        collected=collected_text(visit),
+        overrides=discharge_overrides(visit, names),
+        stopped_for=_effect_label(visit.infusion_stopped_for) if visit.infusion_stopped_for else "",
+        booked_minutes=int((visit.scheduled_end - visit.scheduled_start).total_seconds() // 60),
     )
 
 
@@ -165,24 +177,28 @@ def _readings(session: Session, visit_id: int) -> list[VitalsReading]:
 
 def _is_end(row: VitalsReading, visit: Visit, policy: ClinicPolicy) -> bool:
     # Recomputed from the times: a reading taken just before the end was stored untagged.
+    # A recovery reading is later than the end check, and shows the patient as they leave.
     point = checkpoint_for(
         row.taken_at,
         infusion_start=visit.infusion_start,
         infusion_end=visit.infusion_end,
         policy=policy,
     )
-    return visit.infusion_end is not None and point is Checkpoint.END
+    return visit.infusion_end is not None and point in (Checkpoint.END, Checkpoint.RECOVERY)
+
+
+def _effect_label(code: str) -> str:
+    try:
+        return SideEffectKind(code).label
+    except ValueError:
+        return code.replace("_", " ").capitalize()
 
 
 def _effect_view(row: SideEffect, names: dict[str, str]) -> SideEffectView:
-    try:
-        label = SideEffectKind(row.effect).label
-    except ValueError:
-        label = row.effect.replace("_", " ").capitalize()
     return SideEffectView(
         row.id,
         row.effect,
-        label,
+        _effect_label(row.effect),
         row.note,
         row.recorded_at.astimezone(),
         names.get(row.recorded_by, row.recorded_by),
@@ -194,6 +210,35 @@ def _discharged_text(visit: Visit, names: dict[str, str], policy: ClinicPolicy) 
         return ""
     by = names.get(visit.discharged_by or "", visit.discharged_by or "someone")
     return f"Discharged by {by} at {visit.discharged_at.astimezone():{policy.time_format}}"
+
+
+def collected_text(visit: Visit) -> str:
+    """Who took the patient home, as recorded at discharge."""
+    if visit.discharged_at is None:
+        return ""
+    if not visit.collected_by_name:
+        return "Nobody collected the patient"
+    details = [visit.collector_relationship, visit.collector_phone]
+    if visit.collector_id_seen:
+        details.append("ID seen")
+    extra = ", ".join(d for d in details if d)
+    return f"Collected by {visit.collected_by_name}" + (f" ({extra})" if extra else "")
+
+
+def discharge_overrides(visit: Visit, names: Mapping[str, str]) -> tuple[str, ...]:
+    """The stops passed at discharge, each with its reason and both names."""
+    if visit.discharged_at is None:
+        return ()
+    nurse = names.get(visit.discharged_by or "", visit.discharged_by or "")
+    second = visit.discharge_cosigned_by
+    signed = f"{nurse}, co-signed by {names.get(second, second)}" if second else nurse
+    lines = []
+    if visit.early_discharge_reason:
+        lines.append(f"{Stop.EARLY_DISCHARGE.label}: {visit.early_discharge_reason} ({signed})")
+    if visit.driver_override_reason:
+        stop = Stop.DRIVER_NOT_RECORDED if visit.collected_by_name else Stop.NOBODY_COLLECTING
+        lines.append(f"{stop.label}: {visit.driver_override_reason} ({signed})")
+    return tuple(lines)
 
 
 def _local(moment: datetime | None) -> datetime | None:
@@ -218,6 +263,7 @@ def start_infusion(desk: Desk, visit_id: int, expected_version: int | None = Non
         if not check.ok:
             raise PrepNotReady(f"The infusion cannot start: {check.reason}")
         _require_vitals_still_fine(uow.session, visit, policy)
+        _require_free_chair(uow.session, visit, visit.chair)
         visit.infusion_start = now
         change_visit_state(uow, visit, VisitState.INFUSING)
         uow.audit("visit.infusion_start", "visit", visit_id, {"status": "infusing"})
@@ -239,6 +285,49 @@ def _require_vitals_still_fine(session: Session, visit: Visit, policy: ClinicPol
             + " ".join(assessment.reasons)
             + " Put the patient on hold."
         )
+
+
+OCCUPYING = (VisitState.INFUSING.value, VisitState.RECOVERY.value)
+
+
+def _require_free_chair(session: Session, visit: Visit, chair: str | None) -> None:
+    """A chair holds one patient: refuse naming who is in it (infusing or recovering)."""
+    if not chair:
+        return
+    other = session.scalars(
+        select(Visit).where(Visit.chair == chair, Visit.status.in_(OCCUPYING), Visit.id != visit.id)
+    ).first()
+    if other is not None:
+        p = other.patient
+        who = board_name(p.preferred_name, p.legal_first_name, p.legal_last_name)
+        state = VisitState(other.status).label.lower()
+        raise PrepNotReady(
+            f"{chair} is occupied: {who} is still there ({state}). "
+            "Move this patient to a free chair first."
+        )
+
+
+def move_chair(
+    desk: Desk, visit_id: int, chair: str, expected_version: int | None = None
+) -> InfusionView:
+    """Nurse: seat the patient in another chair (refused if that chair is occupied)."""
+    desk.require(Role.NURSE)
+    with desk.write() as uow:
+        visit = uow.get(Visit, visit_id, "visit")
+        uow.check_version(visit, expected_version, "visit", {"chair": visit.chair or ""})
+        policy = load_policy(uow.session)
+        if chair not in policy.chairs:
+            raise ValidationError(f"There is no chair called '{chair[:80]}'.", "chair")
+        if VisitState(visit.status) in (VisitState.DISCHARGED, VisitState.CANCELLED,
+                                        VisitState.NO_SHOW):  # fmt: skip
+            raise ValidationError("This visit is over; there is no one to move.", "chair")
+        _require_free_chair(uow.session, visit, chair)
+        old = visit.chair or ""
+        visit.chair = chair
+        uow.touch(visit)
+        uow.audit("visit.move_chair", "visit", visit_id, {"from": old, "chair": chair})
+        uow.commit()
+    return infusion_view(desk, visit_id)
 
 
 def record_side_effect(
@@ -271,17 +360,76 @@ def record_side_effect(
         return _effect_view(row, {actor.username: actor.full_name})
 
 
-def end_infusion(desk: Desk, visit_id: int, expected_version: int | None = None) -> InfusionView:
-    """Nurse: the infusion ended now; recovery and the observation time begin."""
+def end_infusion(
+    desk: Desk,
+    visit_id: int,
+    expected_version: int | None = None,
+    *,
+    stopped_for: SideEffectKind | None = None,
+) -> InfusionView:
+    """Nurse: the infusion ended now; recovery and the observation time begin.
+
+    Shorter than the clinic's minimum only when stopped for a side effect already recorded
+    on this visit (``stopped_for``): a mis-click must not end a treatment.
+    """
     desk.require(Role.NURSE)
+    now = desk.now()
     with desk.write() as uow:
         visit = uow.get(Visit, visit_id, "visit")
         uow.check_version(visit, expected_version, "visit", {"status": visit.status})
-        visit.infusion_end = desk.now()
-        change_visit_state(uow, visit, VisitState.RECOVERY)
-        uow.audit("visit.infusion_end", "visit", visit_id, {"status": "recovery"})
+        transition(VisitState(visit.status), VisitState.RECOVERY)
+        policy = load_policy(uow.session)
+        assert visit.infusion_start is not None  # infusing always has a start
+        ran = int((now - visit.infusion_start).total_seconds() // 60)
+        short = ran < policy.min_infusion_minutes
+        if short:
+            _require_stopping_effect(uow.session, visit_id, ran, policy, stopped_for)
+        visit.infusion_end = now
+        visit.infusion_stopped_for = stopped_for.value if short and stopped_for else ""
+        change_visit_state(uow, visit, VisitState.RECOVERY, "stopped early" if short else "")
+        summary: dict[str, object] = {"status": "recovery", "minutes": ran}
+        if short and stopped_for:
+            summary["stopped_for"] = stopped_for.value
+        uow.audit("visit.infusion_end", "visit", visit_id, summary)
         uow.commit()
     return infusion_view(desk, visit_id)
+
+
+def _require_stopping_effect(
+    session: Session,
+    visit_id: int,
+    ran: int,
+    policy: ClinicPolicy,
+    stopped_for: SideEffectKind | None,
+) -> None:
+    intro = (
+        f"The infusion has run {ran} min, less than the clinic's minimum of "
+        f"{policy.min_infusion_minutes} min"
+    )
+    if stopped_for is None:
+        raise ValidationError(
+            f"{intro}; end it early only when stopping for a side effect, and say which.",
+            "stopped_for",
+        )
+    recorded = session.scalars(
+        select(SideEffect.id).where(
+            SideEffect.visit_id == visit_id, SideEffect.effect == stopped_for.value
+        )
+    ).first()
+    if recorded is None:
+        raise ValidationError(
+            f"{intro}: record the side effect ({stopped_for.label.lower()}) first.",
+            "stopped_for",
+        )
+
+
+@dataclass(frozen=True)
+class Collector:
+    """The person at the door when it is not the recorded adult (a hard stop's record)."""
+
+    relationship: str
+    phone: str
+    id_seen: bool
 
 
 def discharge(
@@ -292,13 +440,18 @@ def discharge(
     end_vitals_acceptable: bool,
     instructions_given: bool,
     collected_by_name: str | None,
+    collector: Collector | None = None,
     driver_override_reason: str | None = None,
     early_discharge_reason: str | None = None,
+    cosigner: Cosignature | None = None,
     expected_version: int | None = None,
 ) -> InfusionView:
-    """Nurse only: the patient goes home, to the recorded adult or with an override.
+    """Nurse only: the patient goes home, to the recorded adult or past a hard stop.
 
-    Before the minimum observation time has passed an early-discharge reason is needed.
+    Discharge before the minimum observation time, with nobody collecting, or to someone
+    other than the recorded adult are hard stops: each needs a reason and a second
+    clinician's own password; someone else collecting also needs their relationship,
+    phone and that their ID was seen.
     """
     actor = desk.require(Role.NURSE)
     _require_discharge_checks(dissociation_resolved, end_vitals_acceptable, instructions_given)
@@ -318,8 +471,9 @@ def discharge(
         early = now < leave_at
         if early and not early_reason:
             raise ValidationError(
-                f"The minimum observation time ends at {leave_at.astimezone():%H:%M}; "
-                "give a reason to discharge earlier.",
+                f"The minimum observation time ends at "
+                f"{leave_at.astimezone():{policy.time_format}}; an earlier discharge is a hard "
+                "stop: give a reason and a second clinician's confirmation.",
                 "early_discharge_reason",
             )
         plan = plan_from_row(uow.session.get(Transport, visit_id))
@@ -327,9 +481,21 @@ def discharge(
         if not pickup.allowed:
             raise ValidationError(pickup.reason, "driver_override_reason")
         overridden = pickup.outcome is PickupOutcome.OVERRIDDEN
+        stops: dict[Stop, str] = {Stop.EARLY_DISCHARGE: early_reason} if early else {}
+        if overridden:
+            stop = Stop.DRIVER_NOT_RECORDED if collected else Stop.NOBODY_COLLECTING
+            stops[stop] = driver_reason
+        details = _collector_details(collector, policy) if overridden and collected else None
+        second = cosign_stops(uow, actor, stops, cosigner)
         visit.collected_by_name = collected or ""
+        visit.collector_relationship, visit.collector_phone, visit.collector_id_seen = details or (
+            "",
+            "",
+            False,
+        )
         visit.driver_override_reason = driver_reason if overridden else ""
         visit.early_discharge_reason = early_reason if early else ""
+        visit.discharge_cosigned_by = second.username if second else None
         visit.discharged_by, visit.discharged_at = actor.username, now
         change_visit_state(uow, visit, VisitState.DISCHARGED, "early" if early else "")
         summary: dict[str, object] = {
@@ -343,11 +509,34 @@ def discharge(
         }
         if overridden:
             summary["driver_override_reason"] = None
+        if details:
+            summary.update(collector_relationship=None, collector_phone=None, id_seen=True)
         if early:
             summary["early_discharge_reason"] = None
+        if second is not None:
+            summary["cosigned_by"] = second.username
         uow.audit("visit.discharge", "visit", visit_id, summary)
         uow.commit()
     return infusion_view(desk, visit_id)
+
+
+def _collector_details(collector: Collector | None, policy: ClinicPolicy) -> tuple[str, str, bool]:
+    """The collector's relationship, phone (normalised) and ID check, each required."""
+    if collector is None or not collector.relationship.strip():
+        raise ValidationError(
+            "Record how the person collecting is related to the patient.", "collector_relationship"
+        )
+    relationship = require_name(collector.relationship, "collector_relationship")
+    if len(relationship) > 80:
+        raise ValidationError("Keep the relationship to 80 characters.", "collector_relationship")
+    if not collector.phone.strip():
+        raise ValidationError("Record the collecting person's phone number.", "collector_phone")
+    phone = normalise_phone(collector.phone, policy.phone_region, field="collector_phone")
+    if not collector.id_seen:
+        raise ValidationError(
+            'Check the collecting person\'s photo ID and tick "ID seen".', "collector_id_seen"
+        )
+    return relationship, phone, True
 
 
 def _require_discharge_checks(dissociation: bool, end_vitals: bool, instructions: bool) -> None:

@@ -8,7 +8,7 @@ per change. Clearing is the nurse's alone and only when every item is confirmed.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -38,6 +38,7 @@ from desk.domain.readiness import (
     assess_readiness,
 )
 from desk.domain.roles import Role
+from desk.domain.stops import stop_for_item
 from desk.domain.visit_states import VisitState, transition
 from desk.domain.vitals import (
     Checkpoint,
@@ -45,11 +46,13 @@ from desk.domain.vitals import (
     VitalsVerdict,
     checkpoint_for,
     classify_vitals,
+    phase_label,
 )
 from desk.services.board import board_name
 from desk.services.candidacy import load_status
 from desk.services.consent import consent_states, treatment_for_visit_type
 from desk.services.context import Desk, UnitOfWork
+from desk.services.cosign import Cosignature, cosign_stops
 from desk.services.outcomes import refuse_clearing_on_open_alert
 from desk.services.settings import load_policy
 from desk.services.transport import plan_from_row
@@ -83,9 +86,9 @@ class VitalsView:
 
 def checkpoint_label(code: str) -> str:
     try:
-        return Checkpoint(code).label
+        return phase_label(Checkpoint(code))
     except ValueError:
-        return "Extra reading"
+        return phase_label(None)
 
 
 @dataclass(frozen=True)
@@ -158,9 +161,16 @@ def clearance_problems(
             elif not (overrides.get(line.item) or "").strip():
                 problems.append(f"{line.label}: {line.reason} (override it with a reason)")
     caution = any(line.status is PrepStatus.CAUTION for line in items)
-    if caution and not ((review_clinician or "").strip() and (review_note or "").strip()):
-        problems.append("Review items need the reviewing clinician's name and a note.")
+    # A caution item is a soft stop: one nurse's note passes it (the clinician's name is
+    # recorded when one was asked); hard stops need a co-signer, checked by the service.
+    if caution and not (review_note or "").strip():
+        problems.append("Review items need a note saying why the infusion can go ahead.")
     return tuple(problems)
+
+
+def hard_overrides(items: Iterable[PrepItem]) -> tuple[PrepItem, ...]:
+    """The overridden lines that are hard stops (their override needs a second clinician)."""
+    return tuple(i for i in items if (stop := stop_for_item(i)) is not None and stop.is_hard)
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -205,7 +215,7 @@ def _view(session: Session, visit: Visit, now: datetime) -> PrepView:
         last_fluid_at=_local(prep.last_fluid_at if prep else None),
         clear_fluids_only=prep.clear_fluids_only if prep else None,
         clothing_ok=prep.clothing_ok if prep else None,
-        readings=tuple(reading_view(r, names, policy) for r in readings),
+        readings=tuple(reading_view(r, names, policy, visit) for r in readings),
         review_clinician=prep.review_clinician if prep else "",
         review_note=prep.review_note if prep else "",
         hold_reason=prep.hold_reason if prep else "",
@@ -251,7 +261,7 @@ def _items(
     names: Mapping[str, str],
     policy: ClinicPolicy,
 ) -> tuple[ItemView, ...]:
-    overrides = _overrides(prep) if visit.status != VisitState.ARRIVED else {}
+    overrides = _overrides(prep, names) if visit.status != VisitState.ARRIVED else {}
     transport = session.get(Transport, visit.id)
     before = [r for r in readings if r.checkpoint == Checkpoint.BEFORE.value]
     confirmed: dict[PrepItem, str] = {}
@@ -323,12 +333,25 @@ def vitals_of(row: VitalsReading) -> Vitals:
     )
 
 
-def reading_view(row: VitalsReading, names: Mapping[str, str], policy: ClinicPolicy) -> VitalsView:
+def reading_view(
+    row: VitalsReading, names: Mapping[str, str], policy: ClinicPolicy, visit: Visit
+) -> VitalsView:
+    """A reading labelled by its phase on the visit's timeline as it is now known.
+
+    The stored tag was a guess at the time of recording (before the end was known); the
+    phase is recomputed so a recovery reading is never called "end of the infusion".
+    """
     vitals = vitals_of(row)
     assessment = classify_vitals(vitals, policy)
+    phase = checkpoint_for(
+        row.taken_at,
+        infusion_start=visit.infusion_start,
+        infusion_end=visit.infusion_end,
+        policy=policy,
+    )
     return VitalsView(
         row.id,
-        row.checkpoint,
+        phase.value if phase else PERIODIC,
         row.taken_at.astimezone(),
         names.get(row.taken_by, row.taken_by),
         vitals,
@@ -337,15 +360,26 @@ def reading_view(row: VitalsReading, names: Mapping[str, str], policy: ClinicPol
     )
 
 
-def _overrides(prep: PrepCheck | None) -> dict[PrepItem, str]:
-    if prep is None:
-        return {}
-    raw = json.loads(prep.overrides or "{}")
+def _overrides(prep: PrepCheck | None, names: Mapping[str, str]) -> dict[PrepItem, str]:
+    """Each override as the visit shows it: the reason, who passed it and who co-signed."""
     result: dict[PrepItem, str] = {}
-    for key, value in raw.items():
-        if key in PrepItem.__members__.values():
-            result[PrepItem(key)] = str(value.get("reason", "")) if isinstance(value, dict) else ""
+    for key, value in json.loads(prep.overrides or "{}").items() if prep else ():
+        if key in PrepItem.__members__.values() and isinstance(value, dict):
+            result[PrepItem(key)] = override_text(value, names)
     return result
+
+
+def override_text(value: Mapping[str, str], names: Mapping[str, str]) -> str:
+    reason = str(value.get("reason", ""))
+    by, second = value.get("by"), value.get("cosigned_by")
+    if not by:
+        return reason
+    signed = (
+        f"{names.get(by, by)}, co-signed by {names.get(second, second)}"
+        if second
+        else names.get(by, by)
+    )
+    return f"{reason} ({signed})"
 
 
 def _candidacy(session: Session, patient_id: int, policy: ClinicPolicy) -> CandidacyCheck:
@@ -516,7 +550,7 @@ def record_vitals(
             {"checkpoint": row.checkpoint, "verdict": assessment.verdict.value},
         )
         uow.commit()
-        return reading_view(row, {actor.username: actor.full_name}, policy)
+        return reading_view(row, {actor.username: actor.full_name}, policy, visit)
 
 
 def clear_for_infusion(
@@ -526,12 +560,14 @@ def clear_for_infusion(
     review_clinician: str | None = None,
     review_note: str | None = None,
     overrides: Mapping[PrepItem, str] | None = None,
+    cosigner: Cosignature | None = None,
     expected_version: int | None,
 ) -> PrepView:
     """Nurse only: clear the patient for the infusion.
 
-    Every item must be confirmed; caution items need the reviewing clinician's name and a
-    note; a not-ready item may be overridden with a reason (recorded and audited).
+    Every item must be confirmed; caution items need a note; a not-ready item may be
+    overridden with a reason, and a hard stop's override (vitals at hold, candidacy) also
+    with a second clinician's own password. All of it is recorded and audited.
     """
     actor = desk.require(Role.NURSE)
     now = desk.now()
@@ -548,8 +584,11 @@ def clear_for_infusion(
         if problems:
             raise PrepNotReady("Not cleared. " + " ".join(problems))
         used = {i.item: given[i.item] for i in view.items if i.status is PrepStatus.NOT_READY}
+        stops = {stop: used[item] for item in used if (stop := stop_for_item(item))}
+        second = cosign_stops(uow, actor, stops, cosigner)
         review = (review_clinician, review_note) if view.needs_review else (None, None)
-        _record_clearance(row, used, review, actor.username, now)
+        cosigned = {i: second.username for i in hard_overrides(used)} if second else {}
+        _record_clearance(row, used, cosigned, review, actor.username, now)
         uow.touch(row)
         visit.cleared_at = now
         change_visit_state(uow, visit, VisitState.PREP_CLEARED)
@@ -560,6 +599,8 @@ def clear_for_infusion(
         }
         if used:
             summary["override_reason"] = None
+        if second is not None:
+            summary["cosigned_by"] = second.username
         if view.needs_review:
             summary.update(review_clinician=None, review_note=None)
         uow.audit("prep.clear", "visit", visit_id, summary)
@@ -570,18 +611,18 @@ def clear_for_infusion(
 def _record_clearance(
     row: PrepCheck,
     overrides: Mapping[PrepItem, str],
+    cosigned: Mapping[PrepItem, str],
     review: tuple[str | None, str | None],
     by: str,
     now: datetime,
 ) -> None:
-    """Store who cleared when, with each override's reason and the clinician's review."""
-    row.overrides = json.dumps(
-        {
-            item.value: {"reason": reason, "by": by, "at": now.isoformat()}
-            for item, reason in overrides.items()
-        },
-        sort_keys=True,
-    )
+    """Store who cleared when, each override's reason and co-signer, and the review."""
+    stored: dict[str, dict[str, str]] = {}
+    for item, reason in overrides.items():
+        stored[item.value] = {"reason": reason, "by": by, "at": now.isoformat()}
+        if item in cosigned:
+            stored[item.value]["cosigned_by"] = cosigned[item]
+    row.overrides = json.dumps(stored, sort_keys=True)
     row.review_clinician = validate_name(review[0] or "", "review_clinician", required=False) or ""
     row.review_note = _text(review[1], "review_note")
     row.hold_reason = ""

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from desk.db.models import ClinicSettings
 from desk.domain.errors import NotFound, ValidationError
-from desk.domain.policy import ClinicPolicy
+from desk.domain.policy import ClinicPolicy, check_setting, clamp_setting, validate_policy
 from desk.domain.roles import Role
 from desk.services.context import Desk
 
@@ -48,7 +48,7 @@ def policy_from_json(text: str) -> ClinicPolicy:
         if f.name not in raw:
             continue
         default = getattr(defaults, f.name)
-        values[f.name] = _coerce(f.name, raw[f.name], default)
+        values[f.name] = clamp_setting(f.name, _coerce(f.name, raw[f.name], default))
     return replace(defaults, **values)
 
 
@@ -118,6 +118,7 @@ def update_clinic(
     if not name.strip():
         raise ValidationError("Enter the clinic's name.", "name")
     _check_lengths({"name": (name, 200), "phone": (phone, 40)})
+    validate_policy(policy)
     with desk.write() as uow:
         row = uow.get(ClinicSettings, 1, "clinic")
         uow.check_version(row, expected_version, "clinic's settings", {"name": row.name})
@@ -143,3 +144,69 @@ def update_clinic(
         uow.audit("clinic.update", "clinic", 1, changed)
         uow.commit()
     return clinic_info(desk)
+
+
+def setting_values(desk: Desk) -> dict[str, str]:
+    """Admin: every policy setting as the text `desk settings set` accepts, by name."""
+    desk.require(Role.ADMIN)
+    with desk.read() as session:
+        raw = json.loads(policy_to_json(load_policy(session)))
+    return {name: _as_text(raw[name]) for name in ClinicPolicy.field_names()}
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def set_setting(desk: Desk, name: str, text: str) -> str:
+    """Admin (or the machine's operator): change one policy setting; returns the stored text.
+
+    The way back from a bad setting when no desk can be used (an idle lock that never
+    lets anyone in): the value is checked against the same ranges as the settings dialog.
+    """
+    desk.require(Role.ADMIN)
+    key = name.strip().lower()
+    if key not in ClinicPolicy.field_names():
+        raise ValidationError(f"There is no clinic setting called '{name}'.", "name")
+    value = _parse_setting(key, text)
+    check_setting(key, value)
+    with desk.write() as uow:
+        row = uow.get(ClinicSettings, 1, "clinic")
+        policy = replace(policy_from_json(row.policy_json), **{key: value})
+        validate_policy(policy)
+        row.policy_json = policy_to_json(policy)
+        uow.touch(row)
+        uow.audit("clinic.setting", "clinic", 1, {key: value})
+        uow.commit()
+    return setting_values(desk)[key]
+
+
+def _parse_setting(key: str, text: str) -> Any:
+    default = getattr(ClinicPolicy(), key)
+    raw = text.strip()
+    if isinstance(default, bool):
+        answers = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
+        if raw.lower() not in answers:
+            raise ValidationError(f"The setting {key} takes yes or no.", key)
+        return answers[raw.lower()]
+    if isinstance(default, tuple):
+        parts = [p.strip() for p in raw.split(",") if p.strip()]
+        if isinstance(default[0], int):
+            try:
+                return tuple(int(p) for p in parts)
+            except ValueError:
+                raise ValidationError(
+                    f"The setting {key} takes numbers separated by commas.", key
+                ) from None
+        return tuple(parts)
+    try:
+        return _coerce(key, raw, default)
+    except ValidationError:
+        kind = "a whole number" if isinstance(default, int) else "a number"
+        raise ValidationError(
+            f"The setting {key} takes {kind}; '{raw[:40]}' is not.", key
+        ) from None
