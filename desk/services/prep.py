@@ -101,6 +101,7 @@ class ItemView:
     confirmed: str  # "confirmed by Nina Ngata at 10:42", or ""
     overridable: bool
     override_reason: str = ""  # recorded at clearance
+    override_by: str = ""  # "Nina Ngata, co-signed by Dr Amal Reyes" for a hard stop
 
     @property
     def label(self) -> str:
@@ -288,7 +289,8 @@ def _items(
             r.reason,
             confirmed.get(r.item, ""),
             r.item in OVERRIDABLE,
-            overrides.get(r.item, ""),
+            overrides[r.item].reason if r.item in overrides else "",
+            overrides[r.item].by if r.item in overrides else "",
         )
         for r in report.items
     )
@@ -360,26 +362,30 @@ def reading_view(
     )
 
 
-def _overrides(prep: PrepCheck | None, names: Mapping[str, str]) -> dict[PrepItem, str]:
-    """Each override as the visit shows it: the reason, who passed it and who co-signed."""
-    result: dict[PrepItem, str] = {}
+def _overrides(prep: PrepCheck | None, names: Mapping[str, str]) -> dict[PrepItem, Override]:
+    """Each stored override: its reason, and who passed it (with the co-signer, if any)."""
+    result: dict[PrepItem, Override] = {}
     for key, value in json.loads(prep.overrides or "{}").items() if prep else ():
         if key in PrepItem.__members__.values() and isinstance(value, dict):
-            result[PrepItem(key)] = override_text(value, names)
+            result[PrepItem(key)] = Override(
+                str(value.get("reason", "")), signed_by(value, names)
+            )
     return result
 
 
-def override_text(value: Mapping[str, str], names: Mapping[str, str]) -> str:
-    reason = str(value.get("reason", ""))
-    by, second = value.get("by"), value.get("cosigned_by")
-    if not by:
-        return reason
-    signed = (
-        f"{names.get(by, by)}, co-signed by {names.get(second, second)}"
-        if second
-        else names.get(by, by)
-    )
-    return f"{reason} ({signed})"
+@dataclass(frozen=True)
+class Override:
+    reason: str
+    by: str
+
+
+def signed_by(value: Mapping[str, str], names: Mapping[str, str]) -> str:
+    """"Nina Ngata" or "Nina Ngata, co-signed by Dr Amal Reyes"."""
+    by, second = value.get("by") or "", value.get("cosigned_by")
+    text = names.get(by, by)
+    if second:
+        text += f", co-signed by {names.get(second, second)}"
+    return text
 
 
 def _candidacy(session: Session, patient_id: int, policy: ClinicPolicy) -> CandidacyCheck:

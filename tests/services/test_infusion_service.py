@@ -10,12 +10,14 @@ from sqlalchemy import func, select
 
 from desk.db.models import AuditEntry, Transport, Visit, VisitStatusChange
 from desk.domain.errors import NotPermitted, PrepNotReady, TransitionRefused, ValidationError
+from desk.domain.roles import Role
 from desk.domain.visit_states import VisitState
 from desk.domain.vitals import CheckpointState, Vitals
 from desk.services import infusion, prep, transport
 from desk.services.context import Desk
+from desk.services.cosign import Cosignature
 from desk.services.infusion import SideEffectKind
-from tests.helpers.fixtures import FakeClock
+from tests.helpers.fixtures import STAFF_PASSWORD, FakeClock, add_person
 from tests.services.nurse_rows import (
     ADULT,
     GOOD_VITALS,
@@ -92,6 +94,7 @@ def test_receptionist_cannot_start_end_or_discharge(admin_desk: Desk, clock: Fak
     with pytest.raises(NotPermitted):
         infusion.start_infusion(reception, visit_id)
     infusion.start_infusion(nurse, visit_id)
+    clock.advance(minutes=40)
     with pytest.raises(NotPermitted):
         infusion.end_infusion(reception, visit_id)
     infusion.end_infusion(nurse, visit_id)
@@ -143,8 +146,11 @@ def test_end_vitals_check_point_is_done_after_a_reading_at_the_end(
     assert view.end_reading is not None
 
 
-def test_a_different_driver_needs_an_override_reason(admin_desk: Desk, clock: FakeClock) -> None:
+def test_a_different_driver_needs_a_reason_their_details_and_a_cosigner(
+    admin_desk: Desk, clock: FakeClock
+) -> None:
     nurse, _ = nurse_and_receptionist(admin_desk)
+    add_person(admin_desk, "amal", Role.CLINICIAN)
     visit_id = in_recovery(admin_desk, nurse, clock)
     clock.advance(minutes=30)
     with pytest.raises(ValidationError, match="not the recorded responsible adult") as err:
@@ -153,18 +159,30 @@ def test_a_different_driver_needs_an_override_reason(admin_desk: Desk, clock: Fa
     with pytest.raises(ValidationError):
         infusion.discharge(nurse, visit_id, **discharge_kwargs(  # type: ignore[arg-type]
             collected_by_name="Tom Lee", driver_override_reason="  "))  # fmt: skip
-    before = audit_count(admin_desk)
     overridden = discharge_kwargs(
-        collected_by_name="Tom Lee", driver_override_reason="Sister's husband; ID checked"
+        collected_by_name="Tom Lee", driver_override_reason="Sister's husband; sister unwell"
     )
-    infusion.discharge(nurse, visit_id, **overridden)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="related") as err:
+        infusion.discharge(nurse, visit_id, **overridden)  # type: ignore[arg-type]
+    overridden["collector"] = infusion.Collector("Brother-in-law", "201-555-0188", False)
+    with pytest.raises(ValidationError, match="ID seen"):
+        infusion.discharge(nurse, visit_id, **overridden)  # type: ignore[arg-type]
+    overridden["collector"] = infusion.Collector("Brother-in-law", "201-555-0188", True)
+    with pytest.raises(NotPermitted, match="second clinician"):
+        infusion.discharge(nurse, visit_id, **overridden)  # type: ignore[arg-type]
+    before = audit_count(admin_desk)
+    overridden["cosigner"] = Cosignature("amal", STAFF_PASSWORD)
+    done = infusion.discharge(nurse, visit_id, **overridden)  # type: ignore[arg-type]
     assert audit_count(admin_desk) == before + 1
     with admin_desk.read() as session:
         query = select(AuditEntry.summary).where(AuditEntry.action == "visit.discharge")
         summary = session.scalars(query).one()
         visit = session.get(Visit, visit_id)
-        assert visit is not None and visit.driver_override_reason == "Sister's husband; ID checked"
-    assert "overridden" in summary and "ID checked" not in summary
+        assert visit is not None and visit.driver_override_reason.startswith("Sister's husband")
+        assert (visit.collector_phone, visit.collector_id_seen) == ("+12015550188", True)
+    assert "overridden" in summary and "unwell" not in summary and "amal" in summary
+    assert done.collected == "Collected by Tom Lee (Brother-in-law, +12015550188, ID seen)"
+    assert "co-signed by Amal" in done.overrides[0]
 
 
 def test_the_recorded_adult_matches_whatever_the_accents_and_case(
@@ -192,8 +210,13 @@ def test_early_discharge_needs_a_reason(admin_desk: Desk, clock: FakeClock) -> N
     with pytest.raises(ValidationError, match="minimum observation time") as err:
         infusion.discharge(nurse, visit_id, **discharge_kwargs())  # type: ignore[arg-type]
     assert err.value.field == "early_discharge_reason"
+    with pytest.raises(NotPermitted, match="hard stop"):
+        infusion.discharge(nurse, visit_id, **discharge_kwargs(  # type: ignore[arg-type]
+            early_discharge_reason="Fully alert; clinician agreed"))  # fmt: skip
+    add_person(admin_desk, "amal", Role.CLINICIAN)
     done = infusion.discharge(nurse, visit_id, **discharge_kwargs(  # type: ignore[arg-type]
-        early_discharge_reason="Fully alert; clinician agreed"))  # fmt: skip
+        early_discharge_reason="Fully alert; clinician agreed",
+        cosigner=Cosignature("amal", STAFF_PASSWORD)))  # fmt: skip
     assert done.status is VisitState.DISCHARGED
     with admin_desk.read() as session:
         visit = session.get(Visit, visit_id)

@@ -157,14 +157,14 @@ def test_missing_consent_cannot_be_overridden(admin_desk: Desk) -> None:
         )  # fmt: skip
 
 
-def test_review_vitals_need_a_clinician_name_and_a_note(admin_desk: Desk) -> None:
+def test_review_vitals_are_a_soft_stop_passed_with_one_nurses_note(admin_desk: Desk) -> None:
     nurse, _ = nurse_and_receptionist(admin_desk)
     visit_id = add_visit(admin_desk)
     confirm_everything(nurse, visit_id)
     prep.record_vitals(nurse, visit_id, Vitals(141, 88, 72, 98))
     view = prep.readiness(nurse, visit_id)
     assert view.verdict is Readiness.READY_WITH_REVIEW
-    with pytest.raises(PrepNotReady, match="clinician"):
+    with pytest.raises(PrepNotReady, match="note"):
         prep.clear_for_infusion(
             nurse, visit_id, review_clinician="Dr Rivera", expected_version=view.prep_version
         )
