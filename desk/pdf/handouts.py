@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
@@ -56,6 +57,9 @@ class DischargeHandout:
     policy: ClinicPolicy = DEFAULT_POLICY
     created_at: datetime | None = None
     extra_notes: tuple[str, ...] = field(default=())
+    # This visit's own record, as (FACT key, value) lines: discharge time, who collected,
+    # the discharging nurse, side effects and what was done, any stop that was passed.
+    visit_facts: tuple[tuple[str, str], ...] = field(default=())
 
 
 _PREP = {
@@ -235,6 +239,8 @@ _DISCHARGE = {
         "next_heading": "Your next appointment",
         "next": "{day} at <b>{time}</b>. Follow your prep instructions and bring your driver.",
         "no_next": "No appointment is booked yet. Call {phone} to book one.",
+        "visit_heading": "Today's visit",
+        "after_hours": "Outside opening hours call <b>{phone}</b>.",
     },
     "es": {
         "title": "Después de su infusión",
@@ -255,19 +261,23 @@ _DISCHARGE = {
         "next": "{day} a las <b>{time}</b>. Siga sus instrucciones de preparación y traiga "
         "a su conductor.",
         "no_next": "Todavía no tiene una cita programada. Llame al {phone} para programarla.",
+        "visit_heading": "Su visita de hoy",
+        "after_hours": "Fuera del horario de la clínica llame al <b>{phone}</b>.",
     },
 }
 
 
 _DISCHARGE_RULES: dict[str, tuple[str, ...]] = {
     "en": (
-        "<b>Do not drive</b>, ride a bicycle or operate machinery.",
+        "<b>Do not drive</b> until the next day, after a night's sleep; do not ride a "
+        "bicycle or operate machinery.",
         "Do not make important decisions or sign legal documents.",
         "Do not drink alcohol or take recreational drugs.",
         "Let the responsible adult who took you home stay with you if you can.",
     ),
     "es": (
-        "<b>No conduzca</b>, no ande en bicicleta ni maneje maquinaria.",
+        "<b>No conduzca</b> hasta el día siguiente, después de una noche de sueño; no ande "
+        "en bicicleta ni maneje maquinaria.",
         "No tome decisiones importantes ni firme documentos legales.",
         "No tome alcohol ni drogas recreativas.",
         "Si es posible, pida a la persona adulta que le llevó a casa que se quede con usted.",
@@ -305,6 +315,7 @@ def render_discharge_instructions(handout: DischargeHandout) -> bytes:
             ),
             style["big"],
         ),
+        *_visit_facts(handout, text, style),
         Paragraph(text["rules_heading"], style["heading"]),
         *(
             Paragraph(rule, style["bullet"], bulletText="•")
@@ -317,6 +328,7 @@ def render_discharge_instructions(handout: DischargeHandout) -> bytes:
             Paragraph(reason, style["bullet"], bulletText="•")
             for reason in _DISCHARGE_CALL[base_language(language)]
         ),
+        *_after_hours(handout, text, style),
         Spacer(1, 4),
         Paragraph(text["emergency"], style["paragraph"]),
         *(Paragraph(markup(note), style["paragraph"]) for note in handout.extra_notes),
@@ -324,6 +336,48 @@ def render_discharge_instructions(handout: DischargeHandout) -> bytes:
         Paragraph(_next_text(handout, text, phone), style["big"]),
     ]
     return build_pdf(story, _meta(handout.clinic, handout, text["subject"], text["title"]), policy)
+
+
+FACTS = {
+    "en": {
+        "discharged": "Discharged at",
+        "collected": "Collected by",
+        "nurse": "Discharging nurse",
+        "side_effects": "Side effects recorded",
+        "stopped": "Infusion stopped early for",
+        "override": "Safety check passed with a second signature",
+    },
+    "es": {
+        "discharged": "Alta a las",
+        "collected": "Recogido por",
+        "nurse": "Enfermera/o del alta",
+        "side_effects": "Efectos secundarios registrados",
+        "stopped": "Infusión detenida antes por",
+        "override": "Control de seguridad aprobado con segunda firma",
+    },
+}
+
+
+def _visit_facts(
+    handout: DischargeHandout, text: dict[str, str], style: dict[str, ParagraphStyle]
+) -> list[Flowable]:
+    if not handout.visit_facts:
+        return []
+    labels = FACTS[base_language(handout.language)]
+    lines = [
+        Paragraph(f"<b>{markup(labels[key])}:</b> {markup(value)}", style["paragraph"])
+        for key, value in handout.visit_facts
+    ]
+    return [Paragraph(text["visit_heading"], style["heading"]), *lines]
+
+
+def _after_hours(
+    handout: DischargeHandout, text: dict[str, str], style: dict[str, ParagraphStyle]
+) -> list[Flowable]:
+    phone = handout.policy.after_hours_phone.strip()
+    if not phone:
+        return []
+    return [Paragraph(text["after_hours"].format(phone=markup(phone)), style["paragraph"])]
 
 
 def _next_text(handout: DischargeHandout, text: dict[str, str], phone: str) -> str:

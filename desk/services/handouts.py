@@ -12,8 +12,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desk.db.models import Series, Transport, Visit
+from desk.db.models import Series, SideEffect, Transport, Visit
 from desk.domain.errors import NotFound
+from desk.domain.policy import ClinicPolicy
 from desk.domain.visit_states import VisitState
 from desk.pdf import (
     DischargeHandout,
@@ -26,6 +27,8 @@ from desk.pdf import (
 )
 from desk.services.consent import legal_name, patient_row, pdf_clinic, treatment_for_visit_type
 from desk.services.context import Desk
+from desk.services.infusion import collected_text, discharge_overrides, effect_label
+from desk.services.prep import staff_names
 from desk.services.settings import load_policy
 
 MAX_PREP_VISITS = 12
@@ -81,6 +84,7 @@ def discharge_instructions_pdf(desk: Desk, visit_id: int, language: str = "en") 
         if visit is None:
             raise NotFound("That visit no longer exists.")
         patient = patient_row(session, visit.patient_id)
+        policy = load_policy(session)
         handout = DischargeHandout(
             clinic=pdf_clinic(session),
             patient_name=legal_name(patient),
@@ -88,10 +92,40 @@ def discharge_instructions_pdf(desk: Desk, visit_id: int, language: str = "en") 
             document_id=new_document_id(DocumentKind.DISCHARGE, now.astimezone().date()),
             next_appointment=_next_appointment(session, visit),
             language=language,
-            policy=load_policy(session),
+            policy=policy,
             created_at=now.astimezone(),
+            visit_facts=_visit_facts(session, visit, policy),
         )
     return render_discharge_instructions(handout)
+
+
+def _visit_facts(
+    session: Session, visit: Visit, policy: ClinicPolicy
+) -> tuple[tuple[str, str], ...]:
+    """What happened at this visit, for the sheet: only once the patient is discharged."""
+    if visit.discharged_at is None:
+        return ()
+    names = staff_names(session)
+    at = visit.discharged_at.astimezone()
+    facts = [("discharged", f"{at:{policy.time_format}}, {at:{policy.date_format}}")]
+    collected = collected_text(visit)
+    facts.append(("collected", collected.removeprefix("Collected by ")))
+    facts.append(("nurse", names.get(visit.discharged_by or "", visit.discharged_by or "")))
+    effects = session.scalars(
+        select(SideEffect).where(SideEffect.visit_id == visit.id).order_by(SideEffect.id)
+    ).all()
+    for effect in effects:
+        when = effect.recorded_at.astimezone()
+        note = f" — {effect.note}" if effect.note else ""
+        facts.append(
+            ("side_effects", f"{effect_label(effect.effect)} at {when:{policy.time_format}}{note}")
+        )
+    if not effects:
+        facts.append(("side_effects", "none"))
+    if visit.infusion_stopped_for:
+        facts.append(("stopped", effect_label(visit.infusion_stopped_for)))
+    facts.extend(("override", line) for line in discharge_overrides(visit, names))
+    return tuple(facts)
 
 
 def _next_appointment(session: Session, visit: Visit) -> datetime | None:

@@ -160,7 +160,7 @@ def _view(session: Session, visit: Visit, now: datetime) -> InfusionView:
         discharged=_discharged_text(visit, names, policy),
         collected=collected_text(visit),
         overrides=discharge_overrides(visit, names),
-        stopped_for=_effect_label(visit.infusion_stopped_for) if visit.infusion_stopped_for else "",
+        stopped_for=effect_label(visit.infusion_stopped_for) if visit.infusion_stopped_for else "",
         booked_minutes=int((visit.scheduled_end - visit.scheduled_start).total_seconds() // 60),
     )
 
@@ -187,7 +187,7 @@ def _is_end(row: VitalsReading, visit: Visit, policy: ClinicPolicy) -> bool:
     return visit.infusion_end is not None and point in (Checkpoint.END, Checkpoint.RECOVERY)
 
 
-def _effect_label(code: str) -> str:
+def effect_label(code: str) -> str:
     try:
         return SideEffectKind(code).label
     except ValueError:
@@ -198,7 +198,7 @@ def _effect_view(row: SideEffect, names: dict[str, str]) -> SideEffectView:
     return SideEffectView(
         row.id,
         row.effect,
-        _effect_label(row.effect),
+        effect_label(row.effect),
         row.note,
         row.recorded_at.astimezone(),
         names.get(row.recorded_by, row.recorded_by),
