@@ -75,8 +75,13 @@ def prep_instructions_pdf(desk: Desk, patient_id: int, language: str = "en") -> 
     return render_prep_instructions(handout)
 
 
-def discharge_instructions_pdf(desk: Desk, visit_id: int, language: str = "en") -> bytes:
-    """The sheet the patient takes home after this visit's infusion (any staff)."""
+def discharge_instructions_pdf(
+    desk: Desk, visit_id: int, language: str = "en", *, document_id: str | None = None
+) -> bytes:
+    """The sheet the patient takes home after this visit's infusion (any staff).
+
+    ``document_id``: the number printed on the sheet (the viewer names a saved copy by it).
+    """
     desk.require()
     now = desk.now()
     with desk.read() as session:
@@ -89,7 +94,8 @@ def discharge_instructions_pdf(desk: Desk, visit_id: int, language: str = "en") 
             clinic=pdf_clinic(session),
             patient_name=legal_name(patient),
             infusion_day=(visit.infusion_start or visit.scheduled_start).astimezone().date(),
-            document_id=new_document_id(DocumentKind.DISCHARGE, now.astimezone().date()),
+            document_id=document_id
+            or new_document_id(DocumentKind.DISCHARGE, now.astimezone().date()),
             next_appointment=_next_appointment(session, visit),
             language=language,
             policy=policy,

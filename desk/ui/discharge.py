@@ -1,19 +1,22 @@
 """Discharge: dissociation resolved, end vitals, instructions, and who is collecting.
 
-"Who is collecting?" starts with the recorded responsible adult. Typing someone else (or
-ticking that nobody came) asks for the nurse's override reason before Discharge works;
-discharging before the minimum observation time asks for a reason too.
+"Who is collecting?" starts with the recorded responsible adult. Someone else collecting
+(their relationship, phone and ID are recorded), nobody collecting, or leaving before the
+minimum observation time are hard stops: a reason and a second clinician's own password.
+Once discharged, the dialog offers the patient's discharge sheet (view, print, save).
+The ticks are the signed-in nurse's attestation: another person signing in clears them.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -26,13 +29,14 @@ from desk.domain.errors import DeskError, ValidationError
 from desk.domain.fasting import PrepStatus
 from desk.domain.roles import Role
 from desk.domain.transport import PickupOutcome, check_pickup
+from desk.ui.cosign import CosignerBox
 from desk.ui.forms import error_line, named
 from desk.ui.prep import BADGE, STATUS_STYLE, reading_text
 from desk.ui.session import Session
 from desk.ui.vitals import no_default_buttons
 
 if TYPE_CHECKING:
-    from desk.services.infusion import InfusionView
+    from desk.services.infusion import Collector, InfusionView
 
 
 class DischargeDialog(QDialog):
@@ -64,6 +68,12 @@ class DischargeDialog(QDialog):
         self.early_reason = named(QLineEdit(maxLength=2000), "earlyDischargeReason")
         self.early_reason_label = QLabel("&Early discharge reason")
         self.early_reason_label.setBuddy(self.early_reason)
+        self.collector_box = self._collector_box()
+        self.cosigner = CosignerBox()
+        self.notice = named(QLabel("", wordWrap=True), "dischargeNotice")
+        self.sheet_button = named(QPushButton("Discharge &sheet…"), "dischargeSheet")
+        self.sheet_button.setAutoDefault(False)
+        self.sheet_button.clicked.connect(self.open_sheet)
         self.error = error_line("dischargeError")
         self.discharge_button = named(QPushButton("Disc&harge"), "discharge")
         self.discharge_button.setAutoDefault(False)
@@ -77,7 +87,21 @@ class DischargeDialog(QDialog):
         self.reload()
         if self.view is not None:
             self.collector.setText(self.view.transport.adult_name)
-        self.resize(720, 520)
+        session.actor_changed.connect(self.forget_attestations)
+        self.resize(760, 640)
+
+    def _collector_box(self) -> QGroupBox:
+        self.collector_relationship = named(QLineEdit(maxLength=80), "collectorRelationship")
+        self.collector_phone = named(QLineEdit(maxLength=40), "collectorPhone")
+        self.collector_id_seen = named(
+            QCheckBox("Photo &ID seen and matches the name"), "collectorIdSeen"
+        )
+        box = QGroupBox("The person collecting (not the recorded adult)")
+        form = QFormLayout(box)
+        form.addRow("Re&lationship to the patient", self.collector_relationship)
+        form.addRow("Their &phone", self.collector_phone)
+        form.addRow("", self.collector_id_seen)
+        return box
 
     def _layout(self) -> None:
         form = QFormLayout()
@@ -91,6 +115,7 @@ class DischargeDialog(QDialog):
         form.addRow(self.driver_reason_label, self.driver_reason)
         form.addRow(self.early_reason_label, self.early_reason)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.sheet_button)
         buttons.addStretch(1)
         buttons.addWidget(self.discharge_button)
         buttons.addWidget(self.cancel_button)
@@ -98,6 +123,9 @@ class DischargeDialog(QDialog):
         layout.addWidget(self.title)
         layout.addWidget(self.observation)
         layout.addLayout(form)
+        layout.addWidget(self.collector_box)
+        layout.addWidget(self.cosigner)
+        layout.addWidget(self.notice)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
 
@@ -116,19 +144,24 @@ class DischargeDialog(QDialog):
         adult = f"{ride.adult_name} ({ride.relationship})" if ride.recorded else "nobody recorded"
         self.title.setText(f"{view.patient_name} · MRN {view.mrn} · responsible adult: {adult}")
         early = self._early()
-        if view.ready_to_leave_at is None:
+        if view.discharged:
+            self.observation.setText(
+                "\n".join((f"✓ {view.discharged}.", view.collected, *view.overrides))
+            )
+        elif view.ready_to_leave_at is None:
             self.observation.setText(view.status.label)
         elif early:
             self.observation.setText(
-                f"Minimum observation ends at {view.ready_to_leave_at:{fmt}}: "
-                "an earlier discharge needs a reason."
+                f"Minimum observation ends at {view.ready_to_leave_at:{fmt}}: an earlier "
+                "discharge is a hard stop (a reason and a second clinician)."
             )
         else:
             self.observation.setText(
                 f"Observation complete (ready to leave at {view.ready_to_leave_at:{fmt}})."
             )
-        self.early_reason.setVisible(early)
-        self.early_reason_label.setVisible(early)
+        self.early_reason.setVisible(early and not view.discharged)
+        self.early_reason_label.setVisible(early and not view.discharged)
+        self._show_done(bool(view.discharged))
         end = view.end_reading
         self.end_vitals.setText(
             f"End vitals: {reading_text(end, fmt)}"
@@ -136,6 +169,25 @@ class DischargeDialog(QDialog):
             else "No end-of-infusion vitals yet: record them in the infusion screen."
         )
         self._show_match()
+
+    def _show_done(self, done: bool) -> None:
+        """A discharged visit: nothing left to tick, the sheet to hand over."""
+        self.sheet_button.setEnabled(done)
+        self.sheet_button.setToolTip(
+            "" if done else "The discharge sheet carries the discharge time and who collected: "
+            "discharge the patient first."
+        )
+        self.discharge_button.setVisible(not done)
+        self.cancel_button.setText("Close" if done else "Cancel")
+        for widget in (self.dissociation, self.vitals_ok, self.instructions, self.collector,
+                       self.nobody, self.driver_reason):  # fmt: skip
+            widget.setEnabled(not done)
+        if done:
+            self.collector_box.hide()
+            self.cosigner.hide()
+            self.driver_reason.hide()
+            self.driver_reason_label.hide()
+            self.match.hide()
 
     def _early(self) -> bool:
         leave = self.view.ready_to_leave_at if self.view else None
@@ -150,24 +202,29 @@ class DischargeDialog(QDialog):
         view = self.view
         if view is None:
             return
+        if view.discharged:
+            return
         self.collector.setEnabled(not self.nobody.isChecked())
         outcome = self._pickup_outcome()
         needs = outcome is not PickupOutcome.MATCHES
         if outcome is PickupOutcome.MATCHES:
             text, status = "✓ Matches the recorded responsible adult.", PrepStatus.OK
         elif self.collected_by() is None:
-            text = "✖ Nobody is collecting: a nurse override with a reason is needed."
+            text = "✖ Nobody is collecting: a hard stop (a reason and a second clinician)."
             status = PrepStatus.NOT_READY
         else:
             text = (
                 f"✖ Not the recorded adult ({view.transport.adult_name or 'none recorded'}): "
-                "a nurse override with a reason is needed."
+                "a hard stop (their details, a reason and a second clinician)."
             )
             status = PrepStatus.NOT_READY
         self.match.setText(text)
         self.match.setStyleSheet(f"{STATUS_STYLE[status]} {BADGE}")
+        needs = needs and outcome is not PickupOutcome.LEAVES_ALONE_ACCEPTED
         self.driver_reason.setVisible(needs)
         self.driver_reason_label.setVisible(needs)
+        self.collector_box.setVisible(needs and self.collected_by() is not None)
+        self.cosigner.setVisible(needs or self._early())
 
     def _pickup_outcome(self) -> PickupOutcome:
         from desk.domain.transport import ResponsibleAdult, TransportPlan
@@ -195,8 +252,10 @@ class DischargeDialog(QDialog):
                 end_vitals_acceptable=self.vitals_ok.isChecked(),
                 instructions_given=self.instructions.isChecked(),
                 collected_by_name=self.collected_by(),
+                collector=self._collector(),
                 driver_override_reason=self.driver_reason.text(),
                 early_discharge_reason=self.early_reason.text(),
+                cosigner=self.cosigner.cosignature() if self.cosigner.isVisible() else None,
                 expected_version=version,
             )
         except ValidationError as err:
@@ -206,8 +265,57 @@ class DischargeDialog(QDialog):
         except DeskError as err:
             self.error.setText(str(err))
             return
+        finally:
+            self.cosigner.clear_password()  # a typed password is used once
+        self.cosigner.clear()
+        self.show_view(view)
         self.discharged.emit(view)
-        self.accept()
+        self.sheet_button.setFocus()
+
+    def _collector(self) -> Collector | None:
+        from desk.services.infusion import Collector
+
+        if not self.collector_box.isVisible():
+            return None
+        return Collector(
+            self.collector_relationship.text(),
+            self.collector_phone.text(),
+            self.collector_id_seen.isChecked(),
+        )
+
+    def forget_attestations(self) -> None:
+        """Someone else signed in: none of the previous nurse's ticks or typing stays."""
+        for box in (self.dissociation, self.vitals_ok, self.instructions, self.nobody,
+                    self.collector_id_seen):  # fmt: skip
+            box.setChecked(False)
+        for field in (self.driver_reason, self.early_reason, self.collector_relationship,
+                      self.collector_phone):  # fmt: skip
+            field.clear()
+        self.cosigner.clear()
+        self.collector.setText(self.view.transport.adult_name if self.view else "")
+        self.error.setText("")
+        self.notice.setText(
+            "Another person signed in: the previous person's ticks and entries were cleared."
+        )
+        self.reload()
+
+    def open_sheet(self) -> QDialog | None:
+        """The patient's discharge sheet for this visit: view, print or save it."""
+        from desk.pdf import DocumentKind, new_document_id
+        from desk.services.handouts import discharge_instructions_pdf
+        from desk.ui.document_viewer import DocumentViewerDialog
+
+        desk = self._session.desk
+        document_id = new_document_id(DocumentKind.DISCHARGE, desk.now().astimezone().date())
+        try:
+            pdf = discharge_instructions_pdf(desk, self._visit_id, document_id=document_id)
+        except DeskError as err:
+            self.error.setText(str(err))
+            return None
+        viewer = DocumentViewerDialog(pdf, "Discharge sheet", document_id, self)
+        viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        viewer.open()
+        return viewer
 
     def _focus(self, field: str | None) -> None:
         target = {
@@ -217,6 +325,9 @@ class DischargeDialog(QDialog):
             "driver_override_reason": self.driver_reason,
             "early_discharge_reason": self.early_reason,
             "collected_by_name": self.collector,
+            "collector_relationship": self.collector_relationship,
+            "collector_phone": self.collector_phone,
+            "collector_id_seen": self.collector_id_seen,
         }.get(field or "")
         if target is not None:
             target.setFocus()

@@ -36,6 +36,7 @@ from desk.domain.readiness import PrepItem, Readiness
 from desk.domain.roles import Role
 from desk.domain.visit_states import VisitState
 from desk.domain.vitals import Vitals, VitalsVerdict
+from desk.ui.cosign import CosignerBox
 from desk.ui.forms import error_line, named, to_qdatetime
 from desk.ui.messages import error_text
 from desk.ui.session import Session
@@ -150,12 +151,14 @@ class ReasonDialog(QDialog):
         self.setWindowTitle(title)
         self.choice = named(QComboBox(), "reasonChoice")
         self.text = named(QLineEdit(maxLength=2000), "reasonText")
+        self.hint = named(QLabel("", wordWrap=True), "reasonHint")
         self.error = error_line("reasonError")
         form = QFormLayout()
         if choices:
             self.choice.addItems(choices)
             form.addRow("&Item", self.choice)
         form.addRow(prompt, self.text)
+        form.addRow(self.hint)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -190,6 +193,8 @@ class PrepDialog(QDialog):
         self.pending_overrides: dict[PrepItem, str] = {}
         self.setWindowTitle("Prep checklist")
         self._build()
+        # Another person signing in to this desk never inherits these overrides or notes.
+        session.actor_changed.connect(self.forget_attestations)
         QShortcut(QKeySequence("F5"), self).activated.connect(self.reload)
         no_default_buttons(self)
         self.reload()
@@ -252,17 +257,21 @@ class PrepDialog(QDialog):
         return box
 
     def _clearance_box(self) -> QGroupBox:
-        self.review_box = QGroupBox("Clinician review (needed for caution items)")
+        self.review_box = QGroupBox("Caution items: note why the infusion can go ahead")
         self.review_clinician = named(QLineEdit(maxLength=200), "reviewClinician")
         self.review_note = named(QPlainTextEdit(), "reviewNote")
         self.review_note.setTabChangesFocus(True)
         self.review_note.setFixedHeight(60)
         review = QFormLayout(self.review_box)
-        review.addRow("Reviewing &clinician", self.review_clinician)
+        review.addRow("Reviewing &clinician (if asked)", self.review_clinician)
         review.addRow("Review &note", self.review_note)
         self.review_clinician.textChanged.connect(self._update_buttons)
         self.review_note.textChanged.connect(self._update_buttons)
         self.blockers = named(QLabel("", wordWrap=True), "clearBlockers")
+        self.cosigner = CosignerBox()
+        self.cosigner.username.textChanged.connect(self._update_buttons)
+        self.cosigner.password.textChanged.connect(self._update_buttons)
+        self.notice = named(QLabel("", wordWrap=True), "prepNotice")
         self.clear_button = named(QPushButton("C&lear for infusion"), "clearForInfusion")
         self.clear_button.setStyleSheet("font-weight: 600;")
         self.hold_button = named(QPushButton("&Hold…"), "holdInfusion")
@@ -283,6 +292,8 @@ class PrepDialog(QDialog):
         layout = QVBoxLayout(box)
         layout.addWidget(self.review_box)
         layout.addWidget(self.blockers)
+        layout.addWidget(self.cosigner)
+        layout.addWidget(self.notice)
         layout.addLayout(buttons)
         return box
 
@@ -352,7 +363,7 @@ class PrepDialog(QDialog):
             reason = line.reason
             pending = self.pending_overrides.get(line.item)
             if line.override_reason:
-                reason += f"  Overridden: {line.override_reason}"
+                reason += f"  Overridden: {line.override_reason} ({line.override_by})"
             elif pending and line.status is PrepStatus.NOT_READY:
                 reason += f"  Override (applies when cleared): {pending}"
             self.item_reason[line.item].setText(reason)
@@ -407,11 +418,24 @@ class PrepDialog(QDialog):
             self.review_note.toPlainText(),
         )
 
+    def hard_pending(self) -> tuple[PrepItem, ...]:
+        """Pending overrides of hard stops: they need the second clinician's box."""
+        from desk.services.prep import hard_overrides
+
+        items = self.view.items if self.view else ()
+        open_items = {i.item for i in items if i.status is PrepStatus.NOT_READY}
+        return hard_overrides(i for i in self.pending_overrides if i in open_items)
+
     def _update_buttons(self) -> None:
         view = self.view
         arrived = view is not None and view.status is VisitState.ARRIVED
         nurse = self._session.actor.has(Role.NURSE)
         problems = self.problems() if arrived else ()
+        hard = self.hard_pending() if arrived else ()
+        self.cosigner.setVisible(bool(hard))
+        if hard and self.cosigner.cosignature() is None:
+            labels = ", ".join(i.label for i in hard)
+            problems += (f"{labels}: a hard stop; the second clinician confirms below.",)
         self.clear_button.setEnabled(arrived and nurse and not problems)
         self.hold_button.setEnabled(
             nurse and view is not None
@@ -493,15 +517,36 @@ class PrepDialog(QDialog):
 
         assert self.view is not None
         version = self.view.prep_version
-        if self._run(
+        cosigner = self.cosigner.cosignature() if self.hard_pending() else None
+        cleared = self._run(
             lambda: clear_for_infusion(
                 self._session.desk, self._visit_id,
                 review_clinician=self.review_clinician.text(),
                 review_note=self.review_note.toPlainText(),
-                overrides=dict(self.pending_overrides), expected_version=version,
+                overrides=dict(self.pending_overrides), cosigner=cosigner,
+                expected_version=version,
             )
-        ):  # fmt: skip
+        )  # fmt: skip
+        self.cosigner.clear_password()  # a typed password is used once
+        if cleared:
             self.pending_overrides.clear()
+            self.cosigner.clear()
+            self._update_buttons()
+
+    def forget_attestations(self) -> None:
+        """Someone else signed in: drop the previous person's overrides, notes and typing."""
+        self.pending_overrides.clear()
+        self.cosigner.clear()
+        self.review_clinician.clear()
+        self.review_note.clear()
+        self.vitals_entry.clear()
+        for child in self.findChildren(ReasonDialog):
+            child.reject()
+        self.notice.setText(
+            "Another person signed in: the previous person's unsaved overrides and notes "
+            "were cleared."
+        )
+        self.reload()
 
     def ask_hold(self) -> ReasonDialog:
         dialog = ReasonDialog("Hold the infusion", "&Reason for the hold", self)
@@ -516,10 +561,24 @@ class PrepDialog(QDialog):
         self._run(lambda: hold(self._session.desk, self._visit_id, reason, version))
 
     def ask_override(self) -> ReasonDialog:
+        from desk.domain.stops import stop_for_item
+
         items = self._overridable()
         dialog = ReasonDialog(
             "Override a not-ready item", "&Reason", self, [i.label for i in items]
         )
+
+        def explain(index: int) -> None:
+            stop = stop_for_item(items[index]) if 0 <= index < len(items) else None
+            dialog.hint.setText(
+                "Hard stop: a second nurse or a clinician must confirm with their own "
+                "password before the patient is cleared."
+                if stop is not None and stop.is_hard
+                else "Soft stop: your reason is recorded under your name."
+            )
+
+        dialog.choice.currentIndexChanged.connect(explain)
+        explain(dialog.choice.currentIndex())
         dialog.accepted.connect(
             lambda: self.add_override(items[dialog.choice.currentIndex()], dialog.reason())
         )
