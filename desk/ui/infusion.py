@@ -1,11 +1,14 @@
 """The infusion and recovery screen: start, vitals at the check points, side effects, end.
 
 Times and check points come from the infusion service; the nurse starts and ends the
-infusion here and opens the discharge dialog once the patient is in recovery.
+infusion here (ending asks first, and a short infusion names the side effect it was stopped
+for), moves the patient to another chair, and opens the discharge dialog in recovery. A
+button that cannot act is disabled with the reason as its tooltip.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
@@ -24,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk.domain.errors import DeskError, StaleEdit
+from desk.domain.overruns import infusion_overrun, overrun_text, recovery_overrun
 from desk.domain.roles import Role
 from desk.domain.visit_states import VisitState
 from desk.domain.vitals import CheckpointState, Vitals
@@ -34,10 +38,12 @@ from desk.ui.transport import status_text
 from desk.ui.vitals import VitalsEntry, no_default_buttons, save_reading
 
 if TYPE_CHECKING:
-    from desk.services.infusion import InfusionView
+    from desk.services.infusion import InfusionView, SideEffectKind
 
 INFO_STYLE = "background: #e0ecff; color: #0b3d91; border: 1px solid #5b8def;"
 TICK_MS = 30_000  # the elapsed time and "due" states move by the minute
+IN_CLINIC = (VisitState.ARRIVED, VisitState.PREP_CLEARED, VisitState.INFUSING,
+             VisitState.RECOVERY)  # fmt: skip
 CHECK_MARK = {
     CheckpointState.DONE: "✓",
     CheckpointState.UPCOMING: "…",
@@ -70,7 +76,12 @@ class InfusionDialog(QDialog):
         self.ride = named(QLabel("", wordWrap=True), "infusionRide")
         self.checks = named(QLabel("", wordWrap=True), "infusionChecks")
         self.start_button = named(QPushButton("&Start infusion now"), "startInfusion")
-        self.end_button = named(QPushButton("&End infusion now"), "endInfusion")
+        self.end_button = named(QPushButton("&End infusion…"), "endInfusion")
+        self.chair = named(QComboBox(), "moveChair")
+        self.chair.addItems(list(session.policy.chairs))
+        self.move_button = named(QPushButton("&Move to this chair"), "moveToChair")
+        self.move_button.setAutoDefault(False)
+        self.move_button.clicked.connect(self.move_chair)
         self.discharge_button = named(QPushButton("&Discharge…"), "openDischarge")
         self.close_button = named(QPushButton("Close"), "closeInfusion")
         for button in (self.start_button, self.end_button, self.discharge_button):
@@ -105,6 +116,11 @@ class InfusionDialog(QDialog):
         for button in (self.start_button, self.end_button, self.discharge_button):
             actions.addWidget(button)
         actions.addStretch(1)
+        chair_label = QLabel("C&hair")
+        chair_label.setBuddy(self.chair)
+        actions.addWidget(chair_label)
+        actions.addWidget(self.chair)
+        actions.addWidget(self.move_button)
         actions.addWidget(self.close_button)
         vitals = QGroupBox("Vitals (before, ~40 min, end; extra readings any time)")
         vitals_layout = QVBoxLayout(vitals)
@@ -171,24 +187,55 @@ class InfusionDialog(QDialog):
         now = self._session.desk.now()
         if view.status is VisitState.INFUSING and view.infusion_start:
             elapsed = int((now - view.infusion_start).total_seconds() // 60)
-            return f"Infusing since {view.infusion_start:{fmt}} ({minutes_text(max(0, elapsed))})"
+            text = f"Infusing since {view.infusion_start:{fmt}} ({minutes_text(max(0, elapsed))})"
+            booked = timedelta(minutes=view.booked_minutes)
+            if over := infusion_overrun(view.infusion_start, booked, now):
+                text += f" · {overrun_text(over, 'the booked length')}"
+            return text
         if view.status is VisitState.RECOVERY and view.ready_to_leave_at:
-            return (
+            text = (
                 f"In recovery since {view.infusion_end:{fmt}} · "
                 f"ready to leave at {view.ready_to_leave_at:{fmt}}"
             )
+            if over := recovery_overrun(view.ready_to_leave_at, now):
+                text += f" · {overrun_text(over, 'ready to leave')}"
+            return text
         if view.status is VisitState.DISCHARGED:
             return view.discharged
         return view.status.label
 
     def _enable(self, view: InfusionView) -> None:
+        """Each control is enabled only when it can act; otherwise its tooltip says why."""
         nurse = self._session.actor.has(Role.NURSE)
-        self.start_button.setEnabled(nurse and view.status is VisitState.PREP_CLEARED)
-        self.end_button.setEnabled(nurse and view.status is VisitState.INFUSING)
-        self.discharge_button.setEnabled(nurse and view.status is VisitState.RECOVERY)
-        during = view.status in (VisitState.INFUSING, VisitState.RECOVERY)
-        for widget in (self.effect, self.effect_note, self.effect_button):
-            widget.setEnabled(nurse and during)
+        status = view.status
+        during = status in (VisitState.INFUSING, VisitState.RECOVERY)
+        in_clinic = status in IN_CLINIC
+        not_nurse = "Only a nurse can do this."
+        rules: list[tuple[list[QWidget], bool, str]] = [
+            ([self.start_button], status is VisitState.PREP_CLEARED,
+             "Started already." if during or status is VisitState.DISCHARGED
+             else "Clear the prep checklist first."),
+            ([self.end_button], status is VisitState.INFUSING,
+             "The infusion has not started." if status in (VisitState.ARRIVED,
+                                                         VisitState.PREP_CLEARED)
+             else "The infusion has already ended."),
+            ([self.discharge_button], status is VisitState.RECOVERY,
+             "The patient is already discharged." if status is VisitState.DISCHARGED
+             else "Discharge comes after the infusion has ended."),
+            ([self.effect, self.effect_note, self.effect_button], during,
+             "Side effects are recorded during the infusion and recovery."),
+            ([self.vitals_entry], in_clinic,
+             f"The visit is {status.label.lower()}: vitals are recorded only while the "
+             "patient is in the clinic."),
+            ([self.chair, self.move_button], in_clinic,
+             f"The visit is {status.label.lower()}: there is no one to move."),
+        ]  # fmt: skip
+        for widgets, can, why in rules:
+            for widget in widgets:
+                widget.setEnabled(nurse and can)
+                widget.setToolTip("" if nurse and can else (why if nurse else not_nurse))
+        if view.chair and not self.chair.hasFocus():
+            self.chair.setCurrentText(view.chair)
         self.state.setStyleSheet(f"{INFO_STYLE} {BADGE} font-size: 13pt;" if during else "")
 
     def _call(self, action: object) -> None:
@@ -210,11 +257,32 @@ class InfusionDialog(QDialog):
         version = self.view.version if self.view else None
         self._call(lambda: start_infusion(self._session.desk, self._visit_id, version))
 
-    def end(self) -> None:
+    def end(self) -> QDialog | None:
+        """Ask first: ending is final, and a short infusion needs the side effect."""
+        if self.view is None:
+            return None
+        dialog = EndInfusionDialog(self.view, self._session, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._end(dialog.stopped_for()))
+        dialog.open()
+        return dialog
+
+    def _end(self, stopped_for: SideEffectKind | None) -> None:
         from desk.services.infusion import end_infusion
 
         version = self.view.version if self.view else None
-        self._call(lambda: end_infusion(self._session.desk, self._visit_id, version))
+        self._call(
+            lambda: end_infusion(
+                self._session.desk, self._visit_id, version, stopped_for=stopped_for
+            )
+        )
+
+    def move_chair(self) -> None:
+        from desk.services.infusion import move_chair
+
+        version = self.view.version if self.view else None
+        chair = self.chair.currentText()
+        self._call(lambda: move_chair(self._session.desk, self._visit_id, chair, version))
 
     def save_vitals(self, vitals: Vitals) -> bool:
         desk = self._session.desk
@@ -246,3 +314,63 @@ class InfusionDialog(QDialog):
         dialog.discharged.connect(lambda _view: self.reload())
         dialog.open()
         return dialog
+
+
+class EndInfusionDialog(QDialog):
+    """"End the infusion now?" — with the side effect it was stopped for when it is short."""
+
+    def __init__(self, view: InfusionView, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from desk.services.infusion import SideEffectKind
+
+        self.setWindowTitle("End the infusion")
+        now = session.desk.now()
+        ran = int((now - view.infusion_start).total_seconds() // 60) if view.infusion_start else 0
+        minimum = session.policy.min_infusion_minutes
+        self.short = ran < minimum
+        text = (
+            f"End the infusion for {view.patient_name} now? It has run {minutes_text(ran)} "
+            f"of the booked {minutes_text(view.booked_minutes)}. This cannot be undone."
+        )
+        self.question = named(QLabel(text, wordWrap=True), "endQuestion")
+        self.reason = named(QComboBox(), "stoppedFor")
+        recorded = {e.effect for e in view.side_effects}
+        for kind in SideEffectKind:
+            if kind.value in recorded:
+                self.reason.addItem(kind.label, kind.value)
+        self.end_button = named(QPushButton("&End infusion"), "confirmEndInfusion")
+        keep = named(QPushButton("&Keep infusing"), "keepInfusing")
+        self.end_button.clicked.connect(self.accept)
+        keep.clicked.connect(self.reject)
+        keep.setDefault(True)  # Enter on a stray dialog must not end a treatment
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.question)
+        if self.short:
+            layout.addWidget(self._short_box(minimum, bool(recorded)))
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.end_button)
+        buttons.addWidget(keep)
+        layout.addLayout(buttons)
+        self.end_button.setEnabled(not self.short or bool(recorded))
+        self.resize(520, 200)
+
+    def _short_box(self, minimum: int, any_recorded: bool) -> QWidget:
+        box = QGroupBox(f"Shorter than the clinic's minimum of {minimum} min")
+        form = QFormLayout(box)
+        if any_recorded:
+            form.addRow(QLabel("End early only when stopping for a side effect:", wordWrap=True))
+            form.addRow("&Stopped for", self.reason)
+        else:
+            form.addRow(QLabel(
+                "End early only when stopping for a side effect: record the side effect "
+                "first (Side effects, on the right).", wordWrap=True,
+            ))  # fmt: skip
+        return box
+
+    def stopped_for(self) -> SideEffectKind | None:
+        from desk.services.infusion import SideEffectKind
+
+        if not self.short or self.reason.count() == 0:
+            return None
+        return SideEffectKind(self.reason.currentData())
