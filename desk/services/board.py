@@ -8,6 +8,7 @@ query, then consent, vitals and series history for all of them by IN-lists (no N
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from desk.db.models import (
     Patient,
     PrepCheck,
     Series,
+    Staff,
     Transport,
     Visit,
     VitalsReading,
@@ -32,11 +34,13 @@ from desk.domain.booking import VisitType
 from desk.domain.candidacy import CandidacyState, CandidacyStatus
 from desk.domain.consent import ConsentState, ConsentStatus, TreatmentType
 from desk.domain.errors import ValidationError
+from desk.domain.overruns import infusion_overrun, overrun_text, recovery_overrun
 from desk.domain.policy import ClinicPolicy
+from desk.domain.readiness import PrepItem
 from desk.domain.series import SeriesKind, booster_due_date, is_booster_due, series_overrun
 from desk.domain.transport import TransportStatus
 from desk.domain.visit_states import VisitState
-from desk.domain.vitals import Checkpoint, Vitals, VitalsVerdict, classify_vitals
+from desk.domain.vitals import Vitals, VitalsVerdict, classify_vitals, ready_to_leave_at
 from desk.services.candidacy import STATUS_COLUMNS, status_from_values
 from desk.services.consent import consent_states, treatment_for_visit_type
 from desk.services.context import Desk
@@ -107,7 +111,8 @@ class BoardRow:
     transport: Badge = NOT_APPLICABLE
     vitals: Badge = NOT_APPLICABLE
     safety: Badge = NOT_APPLICABLE  # a positive suicide item and its assessment
-    warnings: tuple[str, ...] = ()  # series overrun, booster due
+    warnings: tuple[str, ...] = ()  # series overrun, booster due, infusion/recovery overrun
+    safety_notes: tuple[str, ...] = ()  # stops passed: what, why, who (and who co-signed)
 
     @property
     def badges(self) -> tuple[tuple[str, Badge], ...]:
@@ -154,7 +159,9 @@ _VISIT_COLUMNS = (
     Visit.id, Visit.patient_id, Visit.visit_type, Visit.chair, Visit.scheduled_start,
     Visit.scheduled_end, Visit.status, Visit.version, Visit.late, Visit.series_id,
     Visit.series_index, Visit.screening_override_by, Visit.screening_override_reason,
-    Visit.ride_confirmed_by,
+    Visit.ride_confirmed_by, Visit.infusion_start, Visit.infusion_end, Visit.discharged_by,
+    Visit.discharge_cosigned_by, Visit.early_discharge_reason, Visit.driver_override_reason,
+    Visit.collected_by_name,
 )
 _PATIENT_COLUMNS = (
     Patient.mrn, Patient.preferred_name, Patient.legal_first_name, Patient.legal_last_name,
@@ -165,7 +172,7 @@ _TRANSPORT_FIELDS = (
 )
 _PREP_FIELDS = (
     "visit_id", "cleared_at", "hold_reason", "last_food_at", "fasting_confirmed_by",
-    "last_fluid_at", "clothing_ok",
+    "last_fluid_at", "clothing_ok", "overrides",
 )
 
 
@@ -179,6 +186,7 @@ class PrepState:
     fasting_confirmed_by: str | None
     last_fluid_at: datetime | None
     clothing_ok: bool | None
+    overrides: str  # JSON: item → reason, by, cosigned_by
 
 
 @dataclass(frozen=True)
@@ -244,7 +252,8 @@ class _Context:
     now: datetime
     policy: ClinicPolicy
     consent: dict[tuple[int, TreatmentType], ConsentStatus]
-    vitals: dict[int, VitalsReading]  # the latest "before" reading per visit
+    vitals: dict[int, list[VitalsReading]]  # every reading per visit, oldest first
+    names: dict[str, str]  # user name → full name, for who passed a stop
     series_dates: dict[int, list[date]]  # series id → its infusion days (still booked)
     last_series_day: dict[int, date]  # patient id → day of their last series infusion
     later_infusion: set[int]  # patients with an infusion booked after that day
@@ -263,7 +272,7 @@ class _Context:
         consent: dict[tuple[int, TreatmentType], ConsentStatus] = dict(
             consent_states(session, pairs, day, policy)
         )
-        vitals = _before_vitals(session, [e.visit.id for e in loaded])
+        vitals = _visit_vitals(session, [e.visit.id for e in loaded])
         history = _history(session, sorted({e.visit.patient_id for e in loaded}))
         series_dates: dict[int, list[date]] = defaultdict(list)
         last_series_day: dict[int, date] = {}
@@ -278,8 +287,10 @@ class _Context:
             and when > last_series_day[patient_id]
         }
         alerts = safety_alerts(session, [e.visit.id for e in loaded], policy.time_format)
+        names = dict(session.execute(select(Staff.username, Staff.full_name)).tuples())
         return cls(
-            day, now, policy, consent, vitals, series_dates, last_series_day, later, alerts
+            day, now, policy, consent, vitals, names, series_dates, last_series_day, later,
+            alerts,
         )
 
 
@@ -288,18 +299,18 @@ def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
         yield ids[start:start + _IN_CHUNK]
 
 
-def _before_vitals(session: Session, visit_ids: Sequence[int]) -> dict[int, VitalsReading]:
-    latest: dict[int, VitalsReading] = {}
+def _visit_vitals(session: Session, visit_ids: Sequence[int]) -> dict[int, list[VitalsReading]]:
+    """Every reading of each visit, oldest first (the badge shows the latest and the worst)."""
+    readings: dict[int, list[VitalsReading]] = {}
     for chunk in _chunks(visit_ids):
         rows = session.scalars(
             select(VitalsReading)
-            .where(VitalsReading.visit_id.in_(chunk),
-                   VitalsReading.checkpoint == Checkpoint.BEFORE.value)
+            .where(VitalsReading.visit_id.in_(chunk))
             .order_by(VitalsReading.taken_at, VitalsReading.id)
         )
         for reading in rows:
-            latest[reading.visit_id] = reading  # ordered: the last one wins
-    return latest
+            readings.setdefault(reading.visit_id, []).append(reading)
+    return readings
 
 
 def _history(
@@ -343,8 +354,32 @@ def _row(entry: _Loaded, context: _Context) -> BoardRow:
         visit_label=_visit_label(visit, visit_type, visit.planned_count),
         late=visit.late,
         warnings=_warnings(entry, context) if state not in CLOSED_STATES else (),
+        safety_notes=_safety_notes(entry, context.names),
         **badges,
     )
+
+
+def _safety_notes(entry: _Loaded, names: dict[str, str]) -> tuple[str, ...]:
+    """Each stop passed for this visit, with the reason and both names, for the tooltip."""
+    visit, notes = entry.visit, []
+
+    def who(by: str | None, second: str | None) -> str:
+        text = names.get(by or "", by or "someone")
+        return f"{text}, co-signed by {names.get(second, second)}" if second else text
+
+    if entry.prep is not None and entry.prep.cleared_at is not None:
+        for item, value in json.loads(entry.prep.overrides or "{}").items():
+            if isinstance(value, dict):
+                label = PrepItem(item).label if item in PrepItem.__members__.values() else item
+                by = who(value.get("by"), value.get("cosigned_by"))
+                notes.append(f"{label} overridden: {value.get('reason', '')} ({by})")
+    signed = who(visit.discharged_by, visit.discharge_cosigned_by)
+    if visit.early_discharge_reason:
+        notes.append(f"Early discharge: {visit.early_discharge_reason} ({signed})")
+    if visit.driver_override_reason:
+        whom = visit.collected_by_name or "nobody collecting"
+        notes.append(f"Went home with {whom}: {visit.driver_override_reason} ({signed})")
+    return tuple(notes)
 
 
 def _badges(entry: _Loaded, context: _Context) -> dict[str, Badge]:
@@ -358,7 +393,7 @@ def _badges(entry: _Loaded, context: _Context) -> dict[str, Badge]:
         "consent": consent_badge(consent, context.policy),
         "prep": prep_badge(entry.prep, state),
         "transport": transport_badge(entry.transport, visit, context),
-        "vitals": vitals_badge(context.vitals.get(visit.id), state, context.policy),
+        "vitals": vitals_badge(context.vitals.get(visit.id, []), state, context.policy),
         "safety": safety_badge(context.alerts.get(visit.id)),
     }
 
@@ -446,25 +481,52 @@ def transport_badge(row: Transport | None, visit: Any, context: _Context) -> Bad
     return Badge(text, level, tooltip)
 
 
-def vitals_badge(reading: VitalsReading | None, state: VisitState, policy: ClinicPolicy) -> Badge:
-    if reading is None:
+_VERDICT_TEXT = {VitalsVerdict.OK: "OK", VitalsVerdict.REVIEW: "Review", VitalsVerdict.HOLD: "Hold"}
+_VERDICT_LEVEL = {
+    VitalsVerdict.OK: BadgeLevel.OK,
+    VitalsVerdict.REVIEW: BadgeLevel.WARN,
+    VitalsVerdict.HOLD: BadgeLevel.BLOCKED,
+}
+
+
+def vitals_badge(
+    readings: Sequence[VitalsReading], state: VisitState, policy: ClinicPolicy
+) -> Badge:
+    """The latest reading's numbers and verdict, and the worst verdict of the visit.
+
+    Before the infusion the latest reading decides (a re-measured pressure clears a hold);
+    afterwards the column is a record, so a hold during the infusion never shows as blocked.
+    """
+    if not readings:
         if state is VisitState.SCHEDULED:
             return Badge("Not taken", BadgeLevel.NONE, "Vitals are taken after arrival.")
         return Badge("Not taken", BadgeLevel.WARN, "No pre-infusion vitals yet.")
-    vitals = Vitals(reading.systolic, reading.diastolic, reading.heart_rate, reading.spo2)
     try:
-        assessment = classify_vitals(vitals, policy)
+        verdicts = [_assess(r, policy) for r in readings]
     except ValidationError as exc:
         return Badge("Check entry", BadgeLevel.BLOCKED, str(exc))
+    latest, (verdict, reasons) = readings[-1], verdicts[-1]
+    worst = max((v for v, _ in verdicts), key=list(_VERDICT_LEVEL).index)
+    text = f"{latest.systolic}/{latest.diastolic} {_VERDICT_TEXT[verdict]}"
+    if worst is not verdict:
+        text += f" (worst: {_VERDICT_TEXT[worst]})"
     summary = (
-        f"BP {reading.systolic}/{reading.diastolic}, HR {reading.heart_rate}, "
-        f"SpO2 {reading.spo2}%"
+        f"Latest at {latest.taken_at.astimezone():{policy.time_format}}: BP "
+        f"{latest.systolic}/{latest.diastolic}, HR {latest.heart_rate}, SpO2 {latest.spo2}%"
     )
-    if assessment.verdict is VitalsVerdict.OK:
-        return Badge("OK", BadgeLevel.OK, f"{summary}: within limits.")
-    level = BadgeLevel.BLOCKED if assessment.verdict is VitalsVerdict.HOLD else BadgeLevel.WARN
-    text = "Hold" if level is BadgeLevel.BLOCKED else "Review"
-    return Badge(text, level, f"{summary}.\n" + "\n".join(assessment.reasons))
+    tooltip = "\n".join((f"{summary}: {verdict.label.lower()}.", *reasons))
+    if worst is not verdict:
+        tooltip += f"\nWorst reading of this visit: {worst.label.lower()}."
+    level = _VERDICT_LEVEL[verdict]
+    if state not in OPEN_STATES and level is BadgeLevel.BLOCKED:
+        level = BadgeLevel.WARN
+    return Badge(text, level, tooltip)
+
+
+def _assess(reading: VitalsReading, policy: ClinicPolicy) -> tuple[VitalsVerdict, tuple[str, ...]]:
+    vitals = Vitals(reading.systolic, reading.diastolic, reading.heart_rate, reading.spo2)
+    assessment = classify_vitals(vitals, policy)
+    return assessment.verdict, assessment.reasons
 
 
 def _warnings(entry: _Loaded, context: _Context) -> tuple[str, ...]:
@@ -484,7 +546,23 @@ def _warnings(entry: _Loaded, context: _Context) -> tuple[str, ...]:
     ):
         due = booster_due_date(last, policy).strftime(policy.date_format)
         warnings.append(f"Booster due since {due}.")
+    warnings.extend(visit_overruns(visit, context.now, policy))
     return tuple(warnings)
+
+
+def visit_overruns(visit: Any, now: datetime, policy: ClinicPolicy) -> list[str]:
+    """An infusion far past its booked length; a patient long past "ready to leave"."""
+    state = VisitState(visit.status)
+    if state is VisitState.INFUSING and visit.infusion_start is not None:
+        booked = visit.scheduled_end - visit.scheduled_start
+        if over := infusion_overrun(visit.infusion_start, booked, now):
+            return [f"Infusion {overrun_text(over, 'its booked length')}."]
+    if state is VisitState.RECOVERY and visit.infusion_end is not None:
+        ready = ready_to_leave_at(visit.infusion_end, policy)
+        if over := recovery_overrun(ready, now):
+            ready_text = f"{ready.astimezone():{policy.time_format}}"
+            return [f"Still in recovery: {overrun_text(over, f'ready to leave at {ready_text}')}."]
+    return []
 
 
 def _visit_label(visit: Any, visit_type: VisitType | None, total: int | None) -> str:

@@ -9,21 +9,26 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 
 from desk.db.models import Patient, PrepCheck, Visit, VitalsReading
 from desk.domain.booking import VisitType
+from desk.domain.errors import ValidationError
 from desk.domain.policy import ClinicPolicy
 from desk.domain.visit_states import VisitState
 from desk.domain.vitals import (
     CheckpointState,
     CheckpointStatus,
+    Vitals,
+    VitalsVerdict,
+    classify_vitals,
     next_check_due,
     ready_to_leave_at,
     vitals_checkpoints,
 )
-from desk.services.board import board_name, local_day_bounds
+from desk.services.board import board_name, local_day_bounds, visit_overruns
 from desk.services.context import Desk
 from desk.services.outcomes import SafetyAlert, safety_alerts
 from desk.services.settings import load_policy
@@ -45,6 +50,9 @@ class ChairView:
     elapsed_minutes: int | None = None  # while infusing
     next_check: CheckpointStatus | None = None
     ready_to_leave_at: datetime | None = None  # in recovery
+    vitals_text: str = ""  # "146/93 Review (worst: Hold)", latest reading first
+    worst_verdict: VitalsVerdict | None = None
+    overrun: str = ""  # "⚠ 25 min past its booked length", or ""
 
     @property
     def status_label(self) -> str:
@@ -91,7 +99,11 @@ class _Visit:
     visit: Visit
     patient: Patient
     hold_reason: str
-    reading_times: list[datetime]
+    readings: list[VitalsReading]
+
+    @property
+    def reading_times(self) -> list[datetime]:
+        return [r.taken_at for r in self.readings]
 
 
 def nurse_board(desk: Desk, day: date | None = None) -> NurseBoard:
@@ -104,7 +116,7 @@ def nurse_board(desk: Desk, day: date | None = None) -> NurseBoard:
     # Consultations never come to the chairs: they are not waiting for prep.
     infusions = [t.value for t in VisitType if t.is_infusion]
     query = (
-        select(Visit, Patient, PrepCheck.hold_reason, VitalsReading.taken_at)
+        select(Visit, Patient, PrepCheck.hold_reason, VitalsReading)
         .join(Patient, Visit.patient_id == Patient.id)
         .outerjoin(PrepCheck, PrepCheck.visit_id == Visit.id)
         .outerjoin(VitalsReading, VitalsReading.visit_id == Visit.id)
@@ -119,10 +131,10 @@ def nurse_board(desk: Desk, day: date | None = None) -> NurseBoard:
     with desk.read() as session:
         policy = load_policy(session)
         visits: dict[int, _Visit] = {}
-        for visit, patient, hold_reason, taken_at in session.execute(query):
+        for visit, patient, hold_reason, reading in session.execute(query):
             entry = visits.setdefault(visit.id, _Visit(visit, patient, hold_reason or "", []))
-            if taken_at is not None:
-                entry.reading_times.append(taken_at)
+            if reading is not None:
+                entry.readings.append(reading)
         # Built inside the session: the rows' attributes expire when it ends.
         waiting = [v for v in visits.values() if v.visit.status == VisitState.ARRIVED]
         alerts = safety_alerts(session, [v.visit.id for v in waiting], policy.time_format)
@@ -174,7 +186,29 @@ def _chair_view(entry: _Visit, policy: ClinicPolicy, now: datetime) -> ChairView
         elapsed_minutes=elapsed,
         next_check=next_check_due(checks),
         ready_to_leave_at=leave.astimezone() if leave else None,
+        **_vitals_summary(entry.readings, policy),
+        overrun=" ".join(visit_overruns(visit, now, policy)),
     )
+
+
+def _vitals_summary(readings: list[VitalsReading], policy: ClinicPolicy) -> dict[str, Any]:
+    """The latest reading and its verdict, and the worst verdict of the visit so far."""
+    if not readings:
+        return {}
+    verdicts = []
+    for row in readings:
+        vitals = Vitals(row.systolic, row.diastolic, row.heart_rate, row.spo2)
+        try:
+            verdicts.append(classify_vitals(vitals, policy).verdict)
+        except ValidationError:  # a value stored before a limit changed: show, never crash
+            verdicts.append(VitalsVerdict.REVIEW)
+    order = list(VitalsVerdict)
+    worst = max(verdicts, key=order.index)
+    latest = readings[-1]
+    text = f"{latest.systolic}/{latest.diastolic} {verdicts[-1].label}"
+    if worst is not verdicts[-1]:
+        text += f" (worst: {worst.label})"
+    return {"vitals_text": text, "worst_verdict": worst}
 
 
 def _waiting(entry: _Visit, now: datetime, alert: SafetyAlert | None) -> WaitingView:

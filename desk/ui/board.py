@@ -125,6 +125,7 @@ def board_columns(time_format: str) -> list[BoardColumn]:
                     tooltip=lambda r: r.visit_type_label),
         BoardColumn("Chair", lambda r: r.chair or "—"),
         BoardColumn("Status", status_text,
+                    tooltip=lambda r: "\n".join((r.status_label, *r.safety_notes)),
                     sort_key=lambda r: _STATUS_ORDER.get(VisitState(r.status), 99)),
         _badge_column("Candidacy", lambda r: r.candidacy),
         _badge_column("Consent", lambda r: r.consent),
@@ -133,7 +134,8 @@ def board_columns(time_format: str) -> list[BoardColumn]:
         _badge_column("Vitals", lambda r: r.vitals),
         _badge_column("Safety", lambda r: r.safety),
         BoardColumn("Notes", notes_text,
-                    tooltip=lambda r: "\n".join((*r.blocked_reasons, *r.warnings)),
+                    tooltip=lambda r: "\n".join((*r.blocked_reasons, *r.warnings,
+                                                   *r.safety_notes)),
                     colour=lambda r: _LEVEL_COLOURS[BadgeLevel.BLOCKED] if r.blocked else None),
     ]
 

@@ -56,6 +56,7 @@ def chair_columns(time_format: str) -> list[Column[ChairView]]:
             "Started", lambda c: f"{c.infusion_start:{time_format}}" if c.infusion_start else ""
         ),
         Column("Elapsed", _elapsed),
+        Column("Vitals (latest, worst)", lambda c: c.vitals_text),
         Column("Next vitals check", _next_check),
         Column(
             "Ready to leave",
@@ -65,6 +66,7 @@ def chair_columns(time_format: str) -> list[Column[ChairView]]:
                 else ""
             ),
         ),
+        Column("Overrun", lambda c: c.overrun),
     ]
 
 
@@ -89,7 +91,8 @@ class ChairModel(RecordTableModel["ChairView"]):
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
         if role == Qt.ItemDataRole.BackgroundRole and index.isValid():
             chair = self.row_at(index.row())
-            if chair.next_check and chair.next_check.state is CheckpointState.OVERDUE:
+            overdue = chair.next_check and chair.next_check.state is CheckpointState.OVERDUE
+            if overdue or chair.overrun:
                 return _brush("#fde2e1")
             if chair.status is VisitState.INFUSING:
                 return _brush("#e0ecff")
@@ -142,6 +145,8 @@ class NurseBoardView(QWidget):
         self.infusion_button.clicked.connect(self.open_infusion)
         self.chair_table.activated.connect(lambda _i: self.open_for_chair())
         self.waiting_table.activated.connect(lambda _i: self.open_prep())
+        for table in (self.chair_table, self.waiting_table):
+            table.selectionModel().selectionChanged.connect(self._update_buttons)
         self._layout()
         self.poll_timer = QTimer(self, interval=POLL_MS)
         self.poll_timer.timeout.connect(self.poll)
@@ -210,6 +215,21 @@ class NurseBoardView(QWidget):
         )
         self._reselect(self.chair_table, chair_row)
         self._reselect(self.waiting_table, waiting_row)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        """Enabled only when they can open something; the tooltip says what to pick."""
+        waiting = self._selected_visit(self.waiting_table)
+        chair = self._selected_visit(self.chair_table)
+        self.prep_button.setEnabled(waiting is not None or chair is not None)
+        self.prep_button.setToolTip(
+            "" if self.prep_button.isEnabled()
+            else "Select a patient waiting for prep, or a patient in a chair."
+        )  # fmt: skip
+        self.infusion_button.setEnabled(chair is not None)
+        self.infusion_button.setToolTip(
+            "" if chair is not None else "Select a patient in a chair (not a free chair)."
+        )
 
     def _selected_visit(self, table: QTableView) -> int | None:
         rows = table.selectionModel().selectedRows()
