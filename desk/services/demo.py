@@ -88,6 +88,7 @@ DEMO_STAFF: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ("nina", "Nina Okafor", frozenset({Role.NURSE})),
     ("noah", "Noah Fischer", frozenset({Role.NURSE})),
     ("sam", "Sam Lindqvist", frozenset({Role.NURSE, Role.RECEPTIONIST})),
+    ("amal", "Dr Amal Reyes", frozenset({Role.CLINICIAN})),
     ("olga", "Olga Berg", frozenset({Role.ADMIN})),
 )
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk.domain.errors import DeskError, StaleEdit
-from desk.domain.policy import ClinicPolicy
+from desk.domain.policy import RANGES, ClinicPolicy, Range
 from desk.domain.roles import Role
 from desk.ui.forms import error_line, named
 from desk.ui.messages import error_text, show_error
@@ -56,10 +56,12 @@ SECTIONS: list[tuple[str, list[tuple[str, str, str]]]] = [
     ]),
     ("Recovery and consent", [
         ("min_observation_minutes", "Observe after the infusion for", " min"),
+        ("min_infusion_minutes", "Shortest infusion (unless stopped for a side effect)", " min"),
         ("mid_infusion_vitals_minutes", "Mid-infusion vitals at", " min"),
         ("vitals_checkpoint_grace_minutes", "Vitals checkpoint grace", " min"),
         ("rideshare_alone_accepted", "Rideshare alone is accepted", ""),
         ("reconsent_months", "Consent valid for", " months"),
+        ("after_hours_phone", "After-hours phone (on the discharge sheet)", ""),
     ]),
     ("Booking", [
         ("opening_time", "Opens at", ""),
@@ -122,11 +124,17 @@ def editor_for(name: str, default: Any, suffix: str) -> Editor:
     if isinstance(default, bool):
         box = QCheckBox()
         return Editor(box, box.isChecked, box.setChecked)
+    # The same ranges the service checks (desk.domain.policy.RANGES): 0 cannot be typed.
+    limits = RANGES.get(name, Range(0, 100_000))
     if isinstance(default, int):
-        spin = QSpinBox(maximum=100_000, suffix=suffix)
+        spin = QSpinBox(minimum=int(limits.low), maximum=int(limits.high), suffix=suffix)
+        spin.setToolTip(f"Allowed: {limits.text()}")
         return Editor(spin, spin.value, spin.setValue)
     if isinstance(default, float):
-        dspin = QDoubleSpinBox(maximum=100_000.0, decimals=2, suffix=suffix)
+        dspin = QDoubleSpinBox(
+            minimum=limits.low, maximum=limits.high, decimals=2, suffix=suffix
+        )
+        dspin.setToolTip(f"Allowed: {limits.text()}")
         return Editor(dspin, dspin.value, dspin.setValue)
     if isinstance(default, time):
         edit = QTimeEdit()

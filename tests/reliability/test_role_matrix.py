@@ -280,6 +280,13 @@ def _discharge(w: World) -> Call:
         instructions_given=True, collected_by_name=ADULTS[0].name, expected_version=v))
 
 
+def _move_chair(w: World) -> Call:
+    visit = w.arrived()
+    # Its own chair: other visits of this world may be seated in any other one.
+    chair = infusion.infusion_view(w.flow.nurse, visit).chair
+    return lambda d: infusion.move_chair(d, visit, chair)
+
+
 def _paper(w: World) -> Call:
     printed = consent.print_paper_form(w.flow.reception, w.patient(), MOOD, w.template_id())
     return lambda d: consent.record_paper_signature(d, printed, w.flow.clock.now)
@@ -425,6 +432,7 @@ TABLE: dict[str, Rule] = {
     "infusion.record_side_effect": write(frozenset({N}), _side_effect),
     "infusion.end_infusion": write(frozenset({N}), _end),
     "infusion.discharge": write(frozenset({N}), _discharge),
+    "infusion.move_chair": write(frozenset({N}), _move_chair),
     "transport.transport_for": read(ANY, lambda w: (
         lambda v: lambda d: transport.transport_for(d, v))(w.arrived())),
     "transport.record_transport": write(frozenset({R, N}), _transport),
@@ -500,6 +508,9 @@ TABLE: dict[str, Rule] = {
                                  "the clinic's name and address for the sign-in window and "
                                  "printouts; no patient or staff data"),
     "settings.update_clinic": write(frozenset({A}), _settings),
+    "settings.setting_values": read(frozenset({A}), lambda w: settings.setting_values),
+    "settings.set_setting": write(frozenset({A}), lambda w: lambda d: settings.set_setting(
+        d, "lockout_minutes", str(10 + w.index() % 50))),
     "setup.initialise": Rule(None, lambda w: lambda d: setup.initialise(
         d, clinic_name="Second", admin_username="boss", admin_full_name="Boss",
         admin_password=PASSWORD), 0,
