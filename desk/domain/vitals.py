@@ -169,7 +169,7 @@ class Checkpoint(StrEnum):
 
 _CHECKPOINT_LABELS = {
     Checkpoint.BEFORE: "Before the infusion",
-    Checkpoint.MID_INFUSION: "During the infusion (mid-infusion check)",
+    Checkpoint.MID_INFUSION: "During the infusion",
     Checkpoint.END: "End of the infusion",
     Checkpoint.RECOVERY: "Recovery",
 }
@@ -177,7 +177,7 @@ _CHECKPOINT_LABELS = {
 
 def phase_label(checkpoint: Checkpoint | None) -> str:
     """A reading's phase in words; None is a reading during the infusion between checks."""
-    return checkpoint.label if checkpoint is not None else "During the infusion"
+    return checkpoint.label if checkpoint is not None else "During the infusion (extra reading)"
 
 
 class CheckpointState(StrEnum):

@@ -287,7 +287,8 @@ class _Context:
             and when > last_series_day[patient_id]
         }
         alerts = safety_alerts(session, [e.visit.id for e in loaded], policy.time_format)
-        names = dict(session.execute(select(Staff.username, Staff.full_name)).tuples())
+        rows = session.execute(select(Staff.username, Staff.full_name))
+        names = {username: full_name for username, full_name in rows}
         return cls(
             day, now, policy, consent, vitals, names, series_dates, last_series_day, later,
             alerts,

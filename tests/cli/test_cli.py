@@ -227,7 +227,7 @@ def test_demo_prints_a_friendly_summary_with_the_staff_password(db: str) -> None
     lines = result.stdout.strip().splitlines()
     assert lines[0].startswith("Loaded the demo clinic: 30 patients, ")
     assert "visits" in lines[0] and "series" in lines[0] and "signed consents" in lines[0]
-    staff = "rita, ravi, nina, noah, sam, olga"
+    staff = "rita, ravi, nina, noah, sam, amal, olga"
     assert lines[1] == f"Staff accounts {staff} — password: {DEMO_PASSWORD}"
     assert "DemoSummary" not in result.stdout
     again = desk("demo", "--db", db, "--patients", "30")

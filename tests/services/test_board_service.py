@@ -223,7 +223,7 @@ def test_prep_and_vitals_badges_after_arrival(reception_desk: Desk, morning: Fak
     )
     row = row_of(reception_desk, view.id)
     assert (row.prep.text, row.prep.tooltip) == ("On hold", "On hold: Blood pressure high")
-    assert (row.vitals.text, row.vitals.level) == ("Hold", BadgeLevel.BLOCKED)
+    assert (row.vitals.text, row.vitals.level) == ("165/95 Hold", BadgeLevel.BLOCKED)
     assert "165/95" in row.vitals.tooltip
 
 
