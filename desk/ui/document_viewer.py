@@ -213,6 +213,11 @@ class DocumentViewerDialog(QDialog):
         except DeskError as err:
             self.pages.show_message(str(err))
 
+    @property
+    def pdf(self) -> bytes:
+        """The exact bytes shown, printed and saved."""
+        return self._pdf
+
     def print_document(self) -> bool:
         return print_pdf(self, self._pdf, self._title)
 

@@ -224,7 +224,7 @@ class InfusionDialog(QDialog):
              else "Discharge comes after the infusion has ended."),
             ([self.effect, self.effect_note, self.effect_button], during,
              "Side effects are recorded during the infusion and recovery."),
-            ([self.vitals_entry], in_clinic,
+            ([self.vitals_entry, self.vitals_entry.record_button], in_clinic,
              f"The visit is {status.label.lower()}: vitals are recorded only while the "
              "patient is in the clinic."),
             ([self.chair, self.move_button], in_clinic,

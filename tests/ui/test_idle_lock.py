@@ -3,10 +3,12 @@ and gives back a half-filled form after unlock or switch user."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
+from desk.domain.policy import RANGES, Range
 from desk.domain.roles import Role
 from desk.services import settings
 from desk.services.context import Desk
@@ -18,6 +20,12 @@ from tests.ui.conftest import add_visit, button, local, screen_shows, set_policy
 
 IDLE_MINUTES = 0.02  # 1.2 seconds
 LOCK_TIMEOUT_MS = 6000
+
+
+@pytest.fixture(autouse=True)
+def _idle_lock_in_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clinics may not go below a minute; these tests wait seconds, not minutes."""
+    monkeypatch.setitem(RANGES, "idle_lock_minutes", Range(0.01, 60, "min"))
 
 
 def _main_window(qtbot: QtBot, session: Session) -> MainWindow:

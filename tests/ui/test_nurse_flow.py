@@ -17,12 +17,12 @@ from desk.domain.visit_states import VisitState
 from desk.domain.vitals import Vitals
 from desk.services import infusion, prep
 from desk.ui.discharge import DischargeDialog
-from desk.ui.infusion import InfusionDialog
+from desk.ui.infusion import EndInfusionDialog, InfusionDialog
 from desk.ui.nurse_board import NurseBoardView
 from desk.ui.prep import PrepDialog
 from desk.ui.session import Session
 from desk.ui.transport import TransportDialog
-from tests.helpers.fixtures import FakeClock, add_person
+from tests.helpers.fixtures import STAFF_PASSWORD, FakeClock, add_person
 from tests.services.nurse_rows import GOOD_VITALS, add_visit, confirm_everything
 from tests.ui.conftest import button, field_for, screen_shows
 
@@ -124,7 +124,8 @@ def test_one_patient_from_arrival_to_discharge(
     clock.advance(minutes=50)
     board.reload()
     assert screen_shows("1 h 30 min")
-    qtbot.keyClick(button(screen, "End infusion now"), Qt.Key.Key_Space)
+    qtbot.keyClick(button(screen, "End infusion…"), Qt.Key.Key_Space)
+    qtbot.keyClick(button(top_dialog(EndInfusionDialog), "End infusion"), Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: "ready to leave at" in screen.state.text())
     type_vitals(qtbot, screen, "120", "78")
     qtbot.waitUntil(lambda: "✓ End of the infusion: Done" in screen.checks.text())
@@ -147,10 +148,11 @@ def test_one_patient_from_arrival_to_discharge(
         assert visit.collected_by_name == "Maria Lopez"
 
 
-def test_a_different_driver_needs_the_nurse_override(
+def test_a_different_driver_needs_their_details_a_reason_and_a_cosigner(
     qtbot: QtBot, session: Session, clock: FakeClock
 ) -> None:
     nurse = as_nurse(session).desk
+    add_person(nurse, "amal", Role.CLINICIAN)
     visit_id = add_visit(nurse, start_in_minutes=0)
     view = confirm_everything(nurse, visit_id)
     prep.clear_for_infusion(nurse, visit_id, expected_version=view.prep_version)
@@ -169,14 +171,22 @@ def test_a_different_driver_needs_the_nurse_override(
     assert isinstance(collector, QLineEdit)
     collector.selectAll()
     qtbot.keyClicks(collector, "Tom Lee")
-    assert screen_shows("✖ Not the recorded adult (Maria Lopez): a nurse override with a "
-                        "reason is needed.")  # fmt: skip
+    assert screen_shows("✖ Not the recorded adult (Maria Lopez): a hard stop (their details, a "
+                        "reason and a second clinician).")  # fmt: skip
     reason = field_for(leaving, "Driver override reason")
     assert reason.isVisible()
     qtbot.keyClick(button(leaving, "Discharge"), Qt.Key.Key_Space)
     assert "not the recorded responsible adult" in leaving.error.text()
     assert leaving.focusWidget() is reason
     qtbot.keyClicks(reason, "Her husband; photo ID checked")
+    qtbot.keyClick(button(leaving, "Discharge"), Qt.Key.Key_Space)
+    relationship = field_for(leaving, "Relationship to the patient")
+    assert leaving.focusWidget() is relationship and "related" in leaving.error.text()
+    qtbot.keyClicks(relationship, "Husband")
+    qtbot.keyClicks(field_for(leaving, "Their phone"), "201-555-0199")
+    qtbot.keyClick(button(leaving, "Photo ID seen and matches the name"), Qt.Key.Key_Space)
+    qtbot.keyClicks(field_for(leaving, "Their user name"), "amal")
+    qtbot.keyClicks(field_for(leaving, "Their password"), STAFF_PASSWORD)
     with qtbot.waitSignal(leaving.discharged, timeout=5000):
         qtbot.keyClick(button(leaving, "Discharge"), Qt.Key.Key_Space)
     with nurse.read() as db:
@@ -188,7 +198,7 @@ def test_a_different_driver_needs_the_nurse_override(
     assert "overridden" in summary
 
 
-def test_review_vitals_ask_for_a_clinician_before_clearing(qtbot: QtBot, session: Session) -> None:
+def test_review_vitals_ask_for_a_note_before_clearing(qtbot: QtBot, session: Session) -> None:
     nurse = as_nurse(session).desk
     visit_id = add_visit(nurse, start_in_minutes=0)
     confirm_everything(nurse, visit_id)
@@ -200,7 +210,7 @@ def test_review_vitals_ask_for_a_clinician_before_clearing(qtbot: QtBot, session
     assert screen_shows("! Caution")
     clear = button(dialog, "Clear for infusion")
     assert not clear.isEnabled()
-    qtbot.keyClicks(field_for(dialog, "Reviewing clinician"), "Dr Rivera")
+    qtbot.keyClicks(field_for(dialog, "Reviewing clinician (if asked)"), "Dr Rivera")
     qtbot.keyClicks(field_for(dialog, "Review note"), "Usual for her; proceed")
     assert clear.isEnabled()
     qtbot.keyClick(clear, Qt.Key.Key_Space)
