@@ -151,8 +151,8 @@ def test_one_patient_from_arrival_to_discharge(
 def test_a_different_driver_needs_their_details_a_reason_and_a_cosigner(
     qtbot: QtBot, session: Session, clock: FakeClock
 ) -> None:
+    add_person(session.desk, "amal", Role.CLINICIAN)
     nurse = as_nurse(session).desk
-    add_person(nurse, "amal", Role.CLINICIAN)
     visit_id = add_visit(nurse, start_in_minutes=0)
     view = confirm_everything(nurse, visit_id)
     prep.clear_for_infusion(nurse, visit_id, expected_version=view.prep_version)
