@@ -31,8 +31,8 @@ class CosignerBox(QGroupBox):
         self.username.returnPressed.connect(self.password.setFocus)
         form = QFormLayout(self)
         form.addRow(QLabel(EXPLANATION, wordWrap=True))
-        form.addRow("Their &user name", self.username)
-        form.addRow("Their pass&word", self.password)
+        form.addRow("Their user na&me", self.username)
+        form.addRow("Their &password", self.password)
 
     def cosignature(self) -> Cosignature | None:
         """What was typed, or None while either field is empty."""

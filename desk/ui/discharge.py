@@ -94,12 +94,12 @@ class DischargeDialog(QDialog):
         self.collector_relationship = named(QLineEdit(maxLength=80), "collectorRelationship")
         self.collector_phone = named(QLineEdit(maxLength=40), "collectorPhone")
         self.collector_id_seen = named(
-            QCheckBox("Photo &ID seen and matches the name"), "collectorIdSeen"
+            QCheckBox("Photo I&D seen and matches the name"), "collectorIdSeen"
         )
         box = QGroupBox("The person collecting (not the recorded adult)")
         form = QFormLayout(box)
         form.addRow("Re&lationship to the patient", self.collector_relationship)
-        form.addRow("Their &phone", self.collector_phone)
+        form.addRow("Their phone n&umber", self.collector_phone)
         form.addRow("", self.collector_id_seen)
         return box
 
@@ -112,6 +112,7 @@ class DischargeDialog(QDialog):
         form.addRow("&Who is collecting?", self.collector)
         form.addRow("", self.nobody)
         form.addRow("", self.match)
+        form.addRow(self.collector_box)
         form.addRow(self.driver_reason_label, self.driver_reason)
         form.addRow(self.early_reason_label, self.early_reason)
         buttons = QHBoxLayout()
@@ -123,7 +124,6 @@ class DischargeDialog(QDialog):
         layout.addWidget(self.title)
         layout.addWidget(self.observation)
         layout.addLayout(form)
-        layout.addWidget(self.collector_box)
         layout.addWidget(self.cosigner)
         layout.addWidget(self.notice)
         layout.addWidget(self.error)

@@ -30,7 +30,7 @@ from desk.domain.errors import DeskError, StaleEdit
 from desk.domain.overruns import infusion_overrun, overrun_text, recovery_overrun
 from desk.domain.roles import Role
 from desk.domain.visit_states import VisitState
-from desk.domain.vitals import CheckpointState, Vitals
+from desk.domain.vitals import Checkpoint, CheckpointState, CheckpointStatus, Vitals
 from desk.ui.forms import error_line, named
 from desk.ui.prep import BADGE, reading_text
 from desk.ui.session import Session
@@ -162,13 +162,7 @@ class InfusionDialog(QDialog):
         self.title.setText(f"{view.patient_name} · MRN {view.mrn}{chair}")
         self.state.setText(self._state_text(view, fmt))
         self.ride.setText(status_text(view.transport, fmt))
-        self.checks.setText(
-            "\n".join(
-                f"{CHECK_MARK[c.state]} {c.checkpoint.label}: {c.state.label}"
-                + (f" ({c.due_at.astimezone():{fmt}})" if c.due_at else "")
-                for c in view.checkpoints
-            )
-        )
+        self.checks.setText("\n".join(self._check_line(c, view, fmt) for c in view.checkpoints))
         self.readings.setText(
             "\n".join(reading_text(r, fmt) for r in reversed(view.readings)) or "No vitals yet."
         )
@@ -182,6 +176,18 @@ class InfusionDialog(QDialog):
             or "None recorded."
         )
         self._enable(view)
+
+    @staticmethod
+    def _check_line(check: CheckpointStatus, view: InfusionView, fmt: str) -> str:
+        """A done check shows when its reading was taken; an open one when it is due."""
+        line = f"{CHECK_MARK[check.state]} {check.checkpoint.label}: {check.state.label}"
+        if check.state is CheckpointState.DONE:
+            codes = {check.checkpoint.value}
+            if check.checkpoint is Checkpoint.END:
+                codes.add(Checkpoint.RECOVERY.value)  # a late end reading counts
+            taken = [r.taken_at for r in view.readings if r.checkpoint in codes]
+            return line + (f" (taken {taken[-1]:{fmt}})" if taken else "")
+        return line + (f" (due {check.due_at.astimezone():{fmt}})" if check.due_at else "")
 
     def _state_text(self, view: InfusionView, fmt: str) -> str:
         now = self._session.desk.now()

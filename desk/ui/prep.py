@@ -168,6 +168,7 @@ class ReasonDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        self.setMinimumWidth(480)
 
     def reason(self) -> str:
         return self.text.text().strip()

@@ -214,7 +214,7 @@ def test_a_nurses_whole_day_through_the_main_window(
     assert screen_shows("✖ Not the recorded adult (Maria Lopez): a hard stop")
     qtbot.keyClicks(field_for(leaving, "Driver override reason"), "Sister's car broke down")
     qtbot.keyClicks(field_for(leaving, "Relationship to the patient"), "Brother-in-law")
-    qtbot.keyClicks(field_for(leaving, "Their phone"), "201-555-0188")
+    qtbot.keyClicks(field_for(leaving, "Their phone number"), "201-555-0188")
     qtbot.keyClick(button(leaving, "Photo ID seen and matches the name"), Qt.Key.Key_Space)
     qtbot.keyClick(button(leaving, "Discharge"), Qt.Key.Key_Space)
     assert "second clinician must confirm" in leaving.error.text()

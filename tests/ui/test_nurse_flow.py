@@ -183,7 +183,7 @@ def test_a_different_driver_needs_their_details_a_reason_and_a_cosigner(
     relationship = field_for(leaving, "Relationship to the patient")
     assert leaving.focusWidget() is relationship and "related" in leaving.error.text()
     qtbot.keyClicks(relationship, "Husband")
-    qtbot.keyClicks(field_for(leaving, "Their phone"), "201-555-0199")
+    qtbot.keyClicks(field_for(leaving, "Their phone number"), "201-555-0199")
     qtbot.keyClick(button(leaving, "Photo ID seen and matches the name"), Qt.Key.Key_Space)
     qtbot.keyClicks(field_for(leaving, "Their user name"), "amal")
     qtbot.keyClicks(field_for(leaving, "Their password"), STAFF_PASSWORD)
