@@ -35,7 +35,7 @@ from desk.domain.vitals import (
     ready_to_leave_at,
     vitals_checkpoints,
 )
-from desk.services.board import board_name
+from desk.services.board import board_name, local_day_bounds
 from desk.services.context import Desk
 from desk.services.cosign import Cosignature, cosign_stops
 from desk.services.prep import (
@@ -263,7 +263,7 @@ def start_infusion(desk: Desk, visit_id: int, expected_version: int | None = Non
         if not check.ok:
             raise PrepNotReady(f"The infusion cannot start: {check.reason}")
         _require_vitals_still_fine(uow.session, visit, policy)
-        _require_free_chair(uow.session, visit, visit.chair)
+        _require_free_chair(uow.session, visit, visit.chair, now)
         visit.infusion_start = now
         change_visit_state(uow, visit, VisitState.INFUSING)
         uow.audit("visit.infusion_start", "visit", visit_id, {"status": "infusing"})
@@ -290,12 +290,22 @@ def _require_vitals_still_fine(session: Session, visit: Visit, policy: ClinicPol
 OCCUPYING = (VisitState.INFUSING.value, VisitState.RECOVERY.value)
 
 
-def _require_free_chair(session: Session, visit: Visit, chair: str | None) -> None:
-    """A chair holds one patient: refuse naming who is in it (infusing or recovering)."""
+def _require_free_chair(
+    session: Session, visit: Visit, chair: str | None, now: datetime
+) -> None:
+    """A chair holds one patient: refuse naming who is in it (infusing or recovering).
+
+    Only today's visits sit in a chair: an infusion from an earlier day left open is a
+    record to correct, not a person in the way.
+    """
     if not chair:
         return
+    day_start, day_end = local_day_bounds(now.astimezone().date())
     other = session.scalars(
-        select(Visit).where(Visit.chair == chair, Visit.status.in_(OCCUPYING), Visit.id != visit.id)
+        select(Visit).where(
+            Visit.chair == chair, Visit.status.in_(OCCUPYING), Visit.id != visit.id,
+            Visit.scheduled_start >= day_start, Visit.scheduled_start < day_end,
+        )
     ).first()
     if other is not None:
         p = other.patient
@@ -321,7 +331,7 @@ def move_chair(
         if VisitState(visit.status) in (VisitState.DISCHARGED, VisitState.CANCELLED,
                                         VisitState.NO_SHOW):  # fmt: skip
             raise ValidationError("This visit is over; there is no one to move.", "chair")
-        _require_free_chair(uow.session, visit, chair)
+        _require_free_chair(uow.session, visit, chair, desk.now())
         old = visit.chair or ""
         visit.chair = chair
         uow.touch(visit)

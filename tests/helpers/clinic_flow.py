@@ -18,7 +18,7 @@ import struct
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Engine, func, select
@@ -39,6 +39,7 @@ from desk.services import (
     checkin,
     consent,
     infusion,
+    nurse_board,
     patients,
     prep,
     settings,
@@ -160,6 +161,15 @@ def _create_clinic(engine: Engine, extra_nurses: int) -> None:
     for n in range(extra_nurses):
         staff.add_staff(desk, f"nurse{n}", f"Nurse {n}", frozenset({Role.NURSE}), PASSWORD)
     consent.ensure_shipped_templates(desk)
+    # More chairs than visits a day can have in flight: a random walk through the day may
+    # leave the booked chair occupied, and the nurse then seats the patient elsewhere.
+    info = settings.clinic_info(desk)
+    chairs = tuple(f"Chair {n}" for n in range(1, SLOTS_PER_DAY + 1))
+    settings.update_clinic(
+        desk, expected_version=info.version, name=info.name, address=info.address,
+        phone=info.phone, costs_text=info.costs_text,
+        policy=replace(info.policy, chairs=chairs), break_glass_enabled=False,
+    )
 
 
 @dataclass
@@ -335,10 +345,22 @@ class Flow:
                       prep_version)
             return Step("prep.hold", visit_id, "prep", prep_version)
         self.at(visit_id, 0)
+        self.seat(visit_id)
         version = booking.get_visit(self.nurse, visit_id).version
         self.think()
         infusion.start_infusion(self.nurse, visit_id, version)
         return Step("visit.infusion_start", visit_id, "visit", version)
+
+    def seat(self, visit_id: int) -> None:
+        """Move the patient to a free chair when their booked one is still occupied."""
+        board = nurse_board.nurse_board(self.nurse, self.start_of(visit_id).date())
+        taken = {c.chair for c in board.chairs
+                 if c.status in (VisitState.INFUSING, VisitState.RECOVERY)}  # fmt: skip
+        chair = infusion.infusion_view(self.nurse, visit_id).chair
+        if chair in taken:
+            policy = settings.clinic_info(self.nurse).policy
+            free = next(c for c in policy.chairs if c not in taken)
+            infusion.move_chair(self.nurse, visit_id, free)
 
     def readings(self, visit_id: int) -> list[str]:
         with self.nurse.read() as session:

@@ -255,6 +255,7 @@ def _clear(w: World) -> Call:
 def _start(w: World) -> Call:
     visit = w.advanced_to("prep_cleared")
     w.flow.at(visit, 0)
+    w.flow.seat(visit)
     return _with_version(w, visit, lambda d, v: infusion.start_infusion(d, visit, v))
 
 
