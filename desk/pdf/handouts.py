@@ -345,7 +345,7 @@ FACTS = {
         "nurse": "Discharging nurse",
         "side_effects": "Side effects recorded",
         "stopped": "Infusion stopped early for",
-        "override": "Safety check passed with a second signature",
+        "override": "Safety check passed by override",
     },
     "es": {
         "discharged": "Alta a las",
@@ -353,7 +353,7 @@ FACTS = {
         "nurse": "Enfermera/o del alta",
         "side_effects": "Efectos secundarios registrados",
         "stopped": "Infusión detenida antes por",
-        "override": "Control de seguridad aprobado con segunda firma",
+        "override": "Control de seguridad superado por autorización",
     },
 }
 

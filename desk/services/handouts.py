@@ -7,14 +7,16 @@ document number, so a sheet found later can be matched to when it was printed).
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desk.db.models import Series, SideEffect, Transport, Visit
+from desk.db.models import PrepCheck, Series, SideEffect, Transport, Visit
 from desk.domain.errors import NotFound
 from desk.domain.policy import ClinicPolicy
+from desk.domain.readiness import PrepItem
 from desk.domain.visit_states import VisitState
 from desk.pdf import (
     DischargeHandout,
@@ -28,7 +30,7 @@ from desk.pdf import (
 from desk.services.consent import legal_name, patient_row, pdf_clinic, treatment_for_visit_type
 from desk.services.context import Desk
 from desk.services.infusion import collected_text, discharge_overrides, effect_label
-from desk.services.prep import staff_names
+from desk.services.prep import signed_by, staff_names
 from desk.services.settings import load_policy
 
 MAX_PREP_VISITS = 12
@@ -130,8 +132,20 @@ def _visit_facts(
         facts.append(("side_effects", "none"))
     if visit.infusion_stopped_for:
         facts.append(("stopped", effect_label(visit.infusion_stopped_for)))
+    facts.extend(("override", line) for line in _clearance_overrides(session, visit, names))
     facts.extend(("override", line) for line in discharge_overrides(visit, names))
     return tuple(facts)
+
+
+def _clearance_overrides(session: Session, visit: Visit, names: dict[str, str]) -> list[str]:
+    """The checklist items passed by override at clearance, with who (and who co-signed)."""
+    row = session.get(PrepCheck, visit.id)
+    stored = json.loads(row.overrides or "{}") if row is not None else {}
+    return [
+        f"{PrepItem(key).label}: {value.get('reason', '')} ({signed_by(value, names)})"
+        for key, value in stored.items()
+        if key in PrepItem.__members__.values() and isinstance(value, dict)
+    ]
 
 
 def _next_appointment(session: Session, visit: Visit) -> datetime | None:

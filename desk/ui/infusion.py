@@ -207,7 +207,7 @@ class InfusionDialog(QDialog):
                 text += f" · {overrun_text(over, 'ready to leave')}"
             return text
         if view.status is VisitState.DISCHARGED:
-            return view.discharged
+            return " · ".join((view.discharged, view.collected, *view.overrides))
         return view.status.label
 
     def _enable(self, view: InfusionView) -> None:

@@ -406,6 +406,13 @@ class PrepDialog(QDialog):
         for widget in (self.food, self.fluid, self.clear_fluids, self.save_intake_button,
                        self.clothing):  # fmt: skip
             widget.setEnabled(editable)
+        in_clinic = view.status in (VisitState.ARRIVED, VisitState.PREP_CLEARED,
+                                    VisitState.INFUSING, VisitState.RECOVERY)  # fmt: skip
+        why = (f"The visit is {view.status.label.lower()}: vitals are recorded only while the "
+               "patient is in the clinic.")  # fmt: skip
+        for widget in (self.vitals_entry, self.vitals_entry.record_button):
+            widget.setEnabled(in_clinic)
+            widget.setToolTip("" if in_clinic else why)
 
     def problems(self) -> tuple[str, ...]:
         from desk.services.prep import clearance_problems
