@@ -410,9 +410,9 @@ class PrepDialog(QDialog):
                                     VisitState.INFUSING, VisitState.RECOVERY)  # fmt: skip
         why = (f"The visit is {view.status.label.lower()}: vitals are recorded only while the "
                "patient is in the clinic.")  # fmt: skip
-        for widget in (self.vitals_entry, self.vitals_entry.record_button):
-            widget.setEnabled(in_clinic)
-            widget.setToolTip("" if in_clinic else why)
+        for entry in (self.vitals_entry, self.vitals_entry.record_button):
+            entry.setEnabled(in_clinic)
+            entry.setToolTip("" if in_clinic else why)
 
     def problems(self) -> tuple[str, ...]:
         from desk.services.prep import clearance_problems
