@@ -345,22 +345,26 @@ class Flow:
                       prep_version)
             return Step("prep.hold", visit_id, "prep", prep_version)
         self.at(visit_id, 0)
-        self.seat(visit_id)
+        moved = self.seat(visit_id)
+        if moved is not None:
+            return moved  # the start is the next step
         version = booking.get_visit(self.nurse, visit_id).version
         self.think()
         infusion.start_infusion(self.nurse, visit_id, version)
         return Step("visit.infusion_start", visit_id, "visit", version)
 
-    def seat(self, visit_id: int) -> None:
+    def seat(self, visit_id: int) -> Step | None:
         """Move the patient to a free chair when their booked one is still occupied."""
-        board = nurse_board.nurse_board(self.nurse, self.start_of(visit_id).date())
-        taken = {c.chair for c in board.chairs
-                 if c.status in (VisitState.INFUSING, VisitState.RECOVERY)}  # fmt: skip
-        chair = infusion.infusion_view(self.nurse, visit_id).chair
-        if chair in taken:
-            policy = settings.clinic_info(self.nurse).policy
-            free = next(c for c in policy.chairs if c not in taken)
-            infusion.move_chair(self.nurse, visit_id, free)
+        view = booking.get_visit(self.nurse, visit_id)
+        board = nurse_board.nurse_board(self.nurse, view.start.date())
+        busy = (VisitState.INFUSING, VisitState.RECOVERY)
+        taken = {c.chair for c in board.chairs if c.status in busy and c.visit_id != visit_id}
+        if view.chair not in taken:
+            return None
+        free = next(c.chair for c in board.chairs if c.visit_id is None)
+        self.think()
+        infusion.move_chair(self.nurse, visit_id, free, view.version)
+        return Step("visit.move_chair", visit_id, "visit", view.version)
 
     def readings(self, visit_id: int) -> list[str]:
         with self.nurse.read() as session:
