@@ -1,7 +1,7 @@
 """nurse station safety: who collected the patient, the discharge co-signer, short infusions
 
 Revision ID: 0004_nurse_safety
-Revises: 0010_outcomes
+Revises: 0003_patient_search
 Create Date: 2026-11-28 19:10:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_nurse_safety"
-down_revision = "0010_outcomes"
+down_revision = "0003_patient_search"
 branch_labels = None
 depends_on = None
 
