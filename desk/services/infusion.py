@@ -33,7 +33,7 @@ from desk.domain.vitals import (
     vitals_checkpoints,
 )
 from desk.services.board import board_name
-from desk.services.context import Desk
+from desk.services.context import Desk, UnitOfWork
 from desk.services.prep import (
     MAX_TEXT,
     VitalsView,
@@ -206,23 +206,28 @@ def _local(moment: datetime | None) -> datetime | None:
 def start_infusion(desk: Desk, visit_id: int, expected_version: int | None = None) -> InfusionView:
     """Nurse: the infusion starts now; the way home must be confirmed by this moment."""
     desk.require(Role.NURSE)
-    now = desk.now()
     with desk.write() as uow:
         visit = uow.get(Visit, visit_id, "visit")
         uow.check_version(visit, expected_version, "visit", {"status": visit.status})
-        transition(VisitState(visit.status), VisitState.INFUSING)
-        policy = load_policy(uow.session)
-        check = check_transport(
-            plan_from_row(uow.session.get(Transport, visit_id)), starts_at=now, policy=policy
-        )
-        if not check.ok:
-            raise PrepNotReady(f"The infusion cannot start: {check.reason}")
-        _require_vitals_still_fine(uow.session, visit, policy)
-        visit.infusion_start = now
-        change_visit_state(uow, visit, VisitState.INFUSING)
-        uow.audit("visit.infusion_start", "visit", visit_id, {"status": "infusing"})
+        begin_infusion(uow, visit)
         uow.commit()
     return infusion_view(desk, visit_id)
+
+
+def begin_infusion(uow: UnitOfWork, visit: Visit) -> None:
+    """The start's checks and state change, inside the caller's transaction."""
+    now = uow.desk.now()
+    transition(VisitState(visit.status), VisitState.INFUSING)
+    policy = load_policy(uow.session)
+    check = check_transport(
+        plan_from_row(uow.session.get(Transport, visit.id)), starts_at=now, policy=policy
+    )
+    if not check.ok:
+        raise PrepNotReady(f"The infusion cannot start: {check.reason}")
+    _require_vitals_still_fine(uow.session, visit, policy)
+    visit.infusion_start = now
+    change_visit_state(uow, visit, VisitState.INFUSING)
+    uow.audit("visit.infusion_start", "visit", visit.id, {"status": "infusing"})
 
 
 def _require_vitals_still_fine(session: Session, visit: Visit, policy: ClinicPolicy) -> None:
@@ -277,11 +282,16 @@ def end_infusion(desk: Desk, visit_id: int, expected_version: int | None = None)
     with desk.write() as uow:
         visit = uow.get(Visit, visit_id, "visit")
         uow.check_version(visit, expected_version, "visit", {"status": visit.status})
-        visit.infusion_end = desk.now()
-        change_visit_state(uow, visit, VisitState.RECOVERY)
-        uow.audit("visit.infusion_end", "visit", visit_id, {"status": "recovery"})
+        finish_infusion(uow, visit)
         uow.commit()
     return infusion_view(desk, visit_id)
+
+
+def finish_infusion(uow: UnitOfWork, visit: Visit) -> None:
+    """The end's state change, inside the caller's transaction."""
+    visit.infusion_end = uow.desk.now()
+    change_visit_state(uow, visit, VisitState.RECOVERY)
+    uow.audit("visit.infusion_end", "visit", visit.id, {"status": "recovery"})
 
 
 def discharge(
