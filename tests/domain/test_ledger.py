@@ -80,9 +80,7 @@ def test_a_count_that_differs_is_a_discrepancy(
 
 
 @pytest.mark.parametrize(("reason", "witness"), [("", "wendy"), ("broken", None), ("  ", None)])
-def test_a_discrepancy_needs_a_reason_and_a_second_person(
-    reason: str, witness: str | None
-) -> None:
+def test_a_discrepancy_needs_a_reason_and_a_second_person(reason: str, witness: str | None) -> None:
     with pytest.raises(ValidationError, match="second person"):
         check_count(1, 10, 9, 50_000, reason, witness)
 
