@@ -211,6 +211,10 @@ class NurseBoardView(QWidget):
         self._reselect(self.chair_table, chair_row)
         self._reselect(self.waiting_table, waiting_row)
 
+    def selected_visit_id(self) -> int | None:
+        """The visit selected in a chair, else in the waiting list."""
+        return self._selected_visit(self.chair_table) or self._selected_visit(self.waiting_table)
+
     def _selected_visit(self, table: QTableView) -> int | None:
         rows = table.selectionModel().selectedRows()
         if not rows:
