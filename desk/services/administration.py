@@ -36,7 +36,7 @@ from desk.services.infusion import begin_infusion, finish_infusion
 from desk.services.orders import Cosigner, require_order
 from desk.services.prep import MAX_TEXT
 from desk.services.settings import load_policy
-from desk.services.stock import STOCK_ROLES, lot_view, post
+from desk.services.stock import STOCK_ROLES, AuditAs, lot_view, post
 
 IV_GAUGES = (18, 20, 22, 24)
 MAX_SITE = 80
@@ -166,10 +166,16 @@ def start_with_vial(
             )
         )
         uow.audit(
-            "administration.start",
+            "visit.infusion_start",
             "visit",
             visit.id,
-            {"lot": lot.id, "vials": draw.vials, "draw_ul": draw.volume_ul, "iv_site": None},
+            {
+                "status": "infusing",
+                "lot": lot.id,
+                "vials": draw.vials,
+                "draw_ul": draw.volume_ul,
+                "iv_site": None,
+            },
         )
         uow.commit()
     return administration_view(desk, visit_id)
@@ -226,7 +232,8 @@ def end_with_amount(
         record.given_ug, record.ended_by = given, actor.username
         uow.touch(record)
         lot = uow.get(StockLot, record.lot_id, "lot")
-        post(uow, lot, Movement.ADMINISTRATION, given, visit_id=visit_id)
+        status = AuditAs("visit.infusion_end", "visit", visit_id, {"status": "recovery"})
+        post(uow, lot, Movement.ADMINISTRATION, given, visit_id=visit_id, audit_as=status)
         uow.commit()
     return administration_view(desk, visit_id)
 
@@ -271,8 +278,9 @@ def witness_waste(desk: Desk, visit_id: int, method: str, witness: Cosigner) -> 
 
 def record_sedation(
     desk: Desk, visit_id: int, checkpoint: str, responsiveness: int, dissociation: Dissociation
-) -> AdministrationView:
-    """Nurse: responsiveness (0–5) and dissociation at a monitoring point."""
+) -> tuple[str, ...]:
+    """Nurse: responsiveness (0–5) and dissociation at a monitoring point (also before the
+    vial is chosen); the visit's checks so far."""
     actor = desk.require(Role.NURSE)
     if not 0 <= responsiveness <= 5:
         raise ValidationError("Responsiveness is scored 0 to 5.", "responsiveness")
@@ -301,7 +309,7 @@ def record_sedation(
             },
         )
         uow.commit()
-    return administration_view(desk, visit_id)
+        return sedation_checks(uow.session, visit_id)
 
 
 def administration_view(desk: Desk, visit_id: int) -> AdministrationView:
@@ -312,11 +320,6 @@ def administration_view(desk: Desk, visit_id: int) -> AdministrationView:
         lot = lot_view(session, record.lot_id)
         events = session.scalars(
             select(RateChange).where(RateChange.visit_id == visit_id).order_by(RateChange.id)
-        )
-        checks = session.scalars(
-            select(SedationCheck)
-            .where(SedationCheck.visit_id == visit_id)
-            .order_by(SedationCheck.id)
         )
         return AdministrationView(
             visit_id=visit_id,
@@ -331,7 +334,7 @@ def administration_view(desk: Desk, visit_id: int) -> AdministrationView:
             waste_mg=mg_text(record.waste_ug) if record.waste_ug is not None else None,
             waste_text=_waste_text(record),
             events=tuple(_event_text(e) for e in events),
-            sedation=tuple(_sedation_text(c) for c in checks),
+            sedation=sedation_checks(session, visit_id),
         )
 
 
@@ -340,6 +343,13 @@ def _administration(session: Session, visit_id: int) -> Administration:
     if record is None:
         raise NotFound("No vial has been chosen for this infusion yet.")
     return record
+
+
+def sedation_checks(session: Session, visit_id: int) -> tuple[str, ...]:
+    checks = session.scalars(
+        select(SedationCheck).where(SedationCheck.visit_id == visit_id).order_by(SedationCheck.id)
+    )
+    return tuple(_sedation_text(c) for c in checks)
 
 
 def _waste_text(record: Administration) -> str:

@@ -34,6 +34,7 @@ from desk.domain.vitals import (
 )
 from desk.services.board import board_name
 from desk.services.context import Desk, UnitOfWork
+from desk.services.orders import require_order
 from desk.services.prep import (
     MAX_TEXT,
     VitalsView,
@@ -210,14 +211,19 @@ def start_infusion(desk: Desk, visit_id: int, expected_version: int | None = Non
         visit = uow.get(Visit, visit_id, "visit")
         uow.check_version(visit, expected_version, "visit", {"status": visit.status})
         begin_infusion(uow, visit)
+        uow.audit("visit.infusion_start", "visit", visit_id, {"status": "infusing"})
         uow.commit()
     return infusion_view(desk, visit_id)
 
 
 def begin_infusion(uow: UnitOfWork, visit: Visit) -> None:
-    """The start's checks and state change, inside the caller's transaction."""
+    """The start's checks and state change in the caller's transaction (which audits it).
+
+    No order is a hard stop: nothing starts without a clinician's order.
+    """
     now = uow.desk.now()
     transition(VisitState(visit.status), VisitState.INFUSING)
+    require_order(uow.session, visit)
     policy = load_policy(uow.session)
     check = check_transport(
         plan_from_row(uow.session.get(Transport, visit.id)), starts_at=now, policy=policy
@@ -227,7 +233,6 @@ def begin_infusion(uow: UnitOfWork, visit: Visit) -> None:
     _require_vitals_still_fine(uow.session, visit, policy)
     visit.infusion_start = now
     change_visit_state(uow, visit, VisitState.INFUSING)
-    uow.audit("visit.infusion_start", "visit", visit.id, {"status": "infusing"})
 
 
 def _require_vitals_still_fine(session: Session, visit: Visit, policy: ClinicPolicy) -> None:
@@ -283,15 +288,15 @@ def end_infusion(desk: Desk, visit_id: int, expected_version: int | None = None)
         visit = uow.get(Visit, visit_id, "visit")
         uow.check_version(visit, expected_version, "visit", {"status": visit.status})
         finish_infusion(uow, visit)
+        uow.audit("visit.infusion_end", "visit", visit_id, {"status": "recovery"})
         uow.commit()
     return infusion_view(desk, visit_id)
 
 
 def finish_infusion(uow: UnitOfWork, visit: Visit) -> None:
-    """The end's state change, inside the caller's transaction."""
+    """The end's state change in the caller's transaction (which audits it)."""
     visit.infusion_end = uow.desk.now()
     change_visit_state(uow, visit, VisitState.RECOVERY)
-    uow.audit("visit.infusion_end", "visit", visit.id, {"status": "recovery"})
 
 
 def discharge(

@@ -54,6 +54,14 @@ class LotView:
 
 
 @dataclass(frozen=True)
+class AuditAs:
+    action: str
+    entity: str
+    entity_id: object
+    summary: dict[str, object]
+
+
+@dataclass(frozen=True)
 class MovementView:
     id: int
     lot_id: int
@@ -182,25 +190,33 @@ def post(
     supplier: str = "",
     invoice: str = "",
     reason: str = "",
+    audit_as: AuditAs | None = None,
 ) -> StockMovement:
-    """Append one ledger line and its audit entry; the lot's balance moves with it."""
+    """Append one ledger line and its audit entry; the lot's balance moves with it.
+
+    ``audit_as`` makes the movement part of the audit entry of the action that caused it
+    (the end of an infusion), so one action is still one entry in the chain.
+    """
     balance = next_balance(lot.balance_ug, kind, amount_ug)
     signed = balance - lot.balance_ug
     lot.balance_ug = balance
     uow.touch(lot)
-    uow.audit(
-        f"stock.{kind.value}",
-        "stock_lot",
-        lot.id,
-        {
-            "amount_ug": signed,
-            "balance_ug": balance,
-            "vials": vials,
-            "witness": witness or "",
-            "visit": visit_id or "",
-            "reason": None if reason else "",
-        },
-    )
+    summary: dict[str, object] = {
+        "lot": lot.id,
+        "movement": kind.value,
+        "amount_ug": signed,
+        "balance_ug": balance,
+        "vials": vials,
+        "witness": witness or "",
+        "visit": visit_id or "",
+        "reason": None if reason else "",
+    }
+    if audit_as is None:
+        uow.audit(f"stock.{kind.value}", "stock_lot", lot.id, summary)
+    else:
+        uow.audit(
+            audit_as.action, audit_as.entity, audit_as.entity_id, {**audit_as.summary, **summary}
+        )
     head = uow.session.get(AuditHead, 1)
     assert head is not None
     row = StockMovement(

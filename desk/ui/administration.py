@@ -219,7 +219,17 @@ class AdministrationDialog(QDialog):
         ))  # fmt: skip
 
     def record_sedation(self) -> None:
-        self._call(lambda: administration.record_sedation(
-            self._session.desk, self._visit_id, str(self.checkpoint.currentData()),
-            int(self.responsiveness.currentData()), Dissociation(self.dissociation.currentData()),
-        ))  # fmt: skip
+        self.error.setText("")
+        try:
+            checks = administration.record_sedation(
+                self._session.desk, self._visit_id, str(self.checkpoint.currentData()),
+                int(self.responsiveness.currentData()),
+                Dissociation(self.dissociation.currentData()),
+            )  # fmt: skip
+        except DeskError as err:
+            self.error.setText(str(err))
+            return
+        if self.view is None:
+            self.record.setText("\n".join(("No vial chosen yet.", *checks)))
+        else:
+            self.reload()

@@ -15,7 +15,16 @@ from desk.db.models import AuditEntry, StockMovement
 from desk.domain.errors import NotFound, NotPermitted, PrepNotReady, ValidationError
 from desk.domain.ledger import Movement
 from desk.domain.vitals import Vitals
-from desk.services import administration, audit, cs_log, day_close, orders, prep, stock
+from desk.services import (
+    administration,
+    audit,
+    cs_log,
+    day_close,
+    infusion,
+    orders,
+    prep,
+    stock,
+)
 from desk.services.administration import RateEvent
 from desk.services.context import Desk
 from tests.helpers.fixtures import FakeClock
@@ -95,11 +104,13 @@ def test_no_order_is_a_hard_stop_at_the_start(admin_desk: Desk) -> None:
 
     t = team(admin_desk)
     lot = receive_lot(t.nurse)
-    visit_id = add_visit(admin_desk, start_in_minutes=0)
+    visit_id = add_visit(admin_desk, start_in_minutes=0, ordered=False)
     view = confirm_everything(t.nurse, visit_id)
     prep.clear_for_infusion(t.nurse, visit_id, expected_version=view.prep_version)
     with pytest.raises(PrepNotReady, match="no order"):
         administration.start_with_vial(t.nurse, visit_id, lot.id, "Left antecubital", 22)
+    with pytest.raises(PrepNotReady, match="no order"):
+        infusion.start_infusion(t.nurse, visit_id)
 
 
 def test_a_whole_day_keeps_the_ledger_balanced_and_chained(
@@ -137,7 +148,7 @@ def test_a_whole_day_keeps_the_ledger_balanced_and_chained(
     with admin_desk.read() as session:
         seqs = session.scalars(select(StockMovement.audit_seq)).all()
         actions = session.scalars(select(AuditEntry.action).where(AuditEntry.seq.in_(seqs))).all()
-    assert sorted(actions) == ["stock.administration", "stock.receipt", "stock.waste"]
+    assert sorted(actions) == ["stock.receipt", "stock.waste", "visit.infusion_end"]
 
     day = clock.now.astimezone().date()
     log = pdf_text(cs_log.cs_log_pdf(t.nurse, lot.id, day, day))
