@@ -110,7 +110,7 @@ def log_tables(lines: Sequence[LogLine], policy: ClinicPolicy) -> list[Flowable]
     scale = width / sum(_WEIGHTS)
     widths = [w * scale for w in _WEIGHTS]
     fmt = f"{policy.date_format} {policy.time_format}"
-    rows = [_row(line, fmt) for line in lines]
+    rows = [log_row(line, fmt) for line in lines]
     if not rows:
         return [Paragraph("No movements in this period.", styles()["paragraph"])]
     return [
@@ -119,7 +119,7 @@ def log_tables(lines: Sequence[LogLine], policy: ClinicPolicy) -> list[Flowable]
     ]
 
 
-def _row(line: LogLine, fmt: str) -> list[str]:
+def log_row(line: LogLine, fmt: str) -> list[str]:
     return [
         line.at.strftime(fmt),
         line.kind,
