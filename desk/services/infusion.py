@@ -74,6 +74,32 @@ _EFFECT_LABELS = {
 }
 
 
+SEVERITIES = ("", "mild", "moderate", "severe")
+
+
+@dataclass(frozen=True)
+class Intervention:
+    """What was done for a side effect; a drug given is named with its dose."""
+
+    what: str = ""
+    drug: str = ""
+    dose: str = ""
+
+    def checked(self) -> Intervention:
+        what, drug, dose = self.what.strip(), self.drug.strip(), self.dose.strip()
+        if len(what) > MAX_TEXT or len(drug) > 80 or len(dose) > 40:
+            raise ValidationError("The intervention is too long.", "intervention")
+        if bool(drug) != bool(dose):
+            raise ValidationError(
+                "A drug given for a side effect needs both its name and dose.", "intervention"
+            )
+        return Intervention(what, drug, dose)
+
+    def text(self) -> str:
+        given = f"{self.drug} {self.dose}".strip()
+        return "; ".join(part for part in (self.what, given) if part)
+
+
 @dataclass(frozen=True)
 class SideEffectView:
     id: int
@@ -82,6 +108,8 @@ class SideEffectView:
     note: str
     recorded_at: datetime  # local time zone
     recorded_by: str
+    severity: str = ""
+    intervention: str = ""
 
 
 @dataclass(frozen=True)
@@ -187,6 +215,8 @@ def _effect_view(row: SideEffect, names: dict[str, str]) -> SideEffectView:
         row.note,
         row.recorded_at.astimezone(),
         names.get(row.recorded_by, row.recorded_by),
+        row.severity,
+        Intervention(row.intervention, row.intervention_drug, row.intervention_dose).text(),
     )
 
 
@@ -252,15 +282,28 @@ def _require_vitals_still_fine(session: Session, visit: Visit, policy: ClinicPol
 
 
 def record_side_effect(
-    desk: Desk, visit_id: int, effect: SideEffectKind, note: str = ""
+    desk: Desk,
+    visit_id: int,
+    effect: SideEffectKind,
+    note: str = "",
+    *,
+    severity: str = "",
+    intervention: Intervention | None = None,
 ) -> SideEffectView:
-    """Nurse: note a side effect from the pick list; "other" needs a note saying what."""
+    """Nurse: note a side effect from the pick list; "other" needs a note saying what.
+
+    Severity (mild, moderate, severe) and what was done; a drug given for it (e.g.
+    ondansetron 4 mg IV) is its own medication record with name and dose.
+    """
     actor = desk.require(Role.NURSE)
     text = note.strip()
     if len(text) > MAX_TEXT:
         raise ValidationError(f"Keep the note to {MAX_TEXT} characters.", "note")
     if effect is SideEffectKind.OTHER and not text:
         raise ValidationError("Describe the side effect in the note.", "note")
+    if severity not in SEVERITIES:
+        raise ValidationError("Choose the severity: mild, moderate or severe.", "severity")
+    done = (intervention or Intervention()).checked()
     with desk.write() as uow:
         visit = uow.get(Visit, visit_id, "visit")
         if VisitState(visit.status) not in (VisitState.INFUSING, VisitState.RECOVERY):
@@ -273,10 +316,20 @@ def record_side_effect(
             note=text,
             recorded_at=desk.now(),
             recorded_by=actor.username,
+            severity=severity,
+            intervention=done.what,
+            intervention_drug=done.drug,
+            intervention_dose=done.dose,
         )
         uow.session.add(row)
         uow.session.flush()
-        uow.audit("side_effect.record", "visit", visit_id, {"effect": effect.value, "note": None})
+        uow.audit(
+            "side_effect.record",
+            "visit",
+            visit_id,
+            {"effect": effect.value, "note": None, "severity": severity,
+             "intervention_drug": done.drug, "intervention": None},
+        )  # fmt: skip
         uow.commit()
         return _effect_view(row, {actor.username: actor.full_name})
 

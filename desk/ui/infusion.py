@@ -86,6 +86,12 @@ class InfusionDialog(QDialog):
         for kind in SideEffectKind:
             self.effect.addItem(kind.label, kind.value)
         self.effect_note = named(QLineEdit(maxLength=2000), "sideEffectNote")
+        self.severity = named(QComboBox(), "sideEffectSeverity")
+        for level in ("", "mild", "moderate", "severe"):
+            self.severity.addItem(level.capitalize() or "Not graded", level)
+        self.intervention = named(QLineEdit(maxLength=2000), "intervention")
+        self.intervention_drug = named(QLineEdit(maxLength=80), "interventionDrug")
+        self.intervention_dose = named(QLineEdit(maxLength=40), "interventionDose")
         self.effect_button = named(QPushButton("Record side effec&t"), "recordSideEffect")
         self.effect_button.setAutoDefault(False)
         self.effect_button.clicked.connect(self.record_effect)
@@ -118,6 +124,10 @@ class InfusionDialog(QDialog):
         effects_layout.addLayout(form)
         form.addRow("Side e&ffect", self.effect)
         form.addRow("N&ote", self.effect_note)
+        form.addRow("Se&verity", self.severity)
+        form.addRow("Intervention", self.intervention)
+        form.addRow("Drug given for it", self.intervention_drug)
+        form.addRow("Its dose and route", self.intervention_dose)
         form.addRow("", self.effect_button)
         form.addRow(self.effects)
         effects_layout.addStretch(1)
@@ -159,7 +169,9 @@ class InfusionDialog(QDialog):
         self.effects.setText(
             "\n".join(
                 f"{e.recorded_at:{fmt}} {e.label}"
+                + (f" ({e.severity})" if e.severity else "")
                 + (f": {e.note}" if e.note else "")
+                + (f" — {e.intervention}" if e.intervention else "")
                 + f" ({e.recorded_by})"
                 for e in view.side_effects
             )
@@ -187,7 +199,9 @@ class InfusionDialog(QDialog):
         self.end_button.setEnabled(nurse and view.status is VisitState.INFUSING)
         self.discharge_button.setEnabled(nurse and view.status is VisitState.RECOVERY)
         during = view.status in (VisitState.INFUSING, VisitState.RECOVERY)
-        for widget in (self.effect, self.effect_note, self.effect_button):
+        effect_fields = (self.effect, self.effect_note, self.effect_button, self.severity,
+                         self.intervention, self.intervention_drug, self.intervention_dose)
+        for widget in effect_fields:
             widget.setEnabled(nurse and during)
         self.state.setStyleSheet(f"{INFO_STYLE} {BADGE} font-size: 13pt;" if during else "")
 
@@ -224,18 +238,23 @@ class InfusionDialog(QDialog):
         return True
 
     def record_effect(self) -> None:
-        from desk.services.infusion import SideEffectKind, record_side_effect
+        from desk.services.infusion import Intervention, SideEffectKind, record_side_effect
 
         self.error.setText("")
+        done = Intervention(self.intervention.text(), self.intervention_drug.text(),
+                            self.intervention_dose.text())  # fmt: skip
         try:
             record_side_effect(
                 self._session.desk, self._visit_id, SideEffectKind(self.effect.currentData()),
-                self.effect_note.text(),
+                self.effect_note.text(), severity=str(self.severity.currentData()),
+                intervention=done,
             )  # fmt: skip
         except DeskError as err:
             self.error.setText(str(err))
             return
-        self.effect_note.clear()
+        for field in (self.effect_note, self.intervention, self.intervention_drug,
+                      self.intervention_dose):  # fmt: skip
+            field.clear()
         self.reload()
 
     def open_discharge(self) -> QDialog:

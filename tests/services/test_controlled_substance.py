@@ -209,3 +209,26 @@ def test_inventory_form_lists_each_lot_with_its_ledger_balance(admin_desk: Desk)
     receive_lot(t.nurse, vials=3, lot="LOT-B", mg_per_ml="10", vial_ml="5")
     form = pdf_text(cs_log.inventory_pdf(t.clinician))
     assert "LOT-A" in form and "LOT-B" in form and "200" in form and "150" in form
+
+
+def test_a_side_effect_keeps_its_severity_and_the_drug_given_for_it(admin_desk: Desk) -> None:
+    from desk.services.infusion import Intervention, SideEffectKind
+
+    t = team(admin_desk)
+    lot = receive_lot(t.nurse)
+    visit_id = ordered_cleared_visit(admin_desk, t)
+    administration.start_with_vial(t.nurse, visit_id, lot.id, "Right hand", 20)
+    with pytest.raises(ValidationError, match="name and dose"):
+        infusion.record_side_effect(t.nurse, visit_id, SideEffectKind.NAUSEA, severity="moderate",
+                                    intervention=Intervention(drug="Ondansetron"))  # fmt: skip
+    effect = infusion.record_side_effect(
+        t.nurse, visit_id, SideEffectKind.NAUSEA, severity="moderate",
+        intervention=Intervention("Rate halved", "Ondansetron", "4 mg IV"),
+    )  # fmt: skip
+    assert (effect.severity, effect.intervention) == (
+        "moderate", "Rate halved; Ondansetron 4 mg IV"
+    )  # fmt: skip
+    checks = administration.record_sedation(
+        t.nurse, visit_id, "mid", 3, administration.Dissociation.MILD
+    )
+    assert "responsiveness 3/5, dissociation mild" in checks[-1]
