@@ -195,7 +195,9 @@ def open_items(session: Session, day: date, now: datetime) -> list[str]:
         if VisitState(visit.status) in OPEN_STATES:
             items.append(f"{when:%H:%M} {mrn}: not discharged ({VisitState(visit.status).label}).")
         record = session.get(Administration, visit.id)
-        if record is not None and record.given_ug is None:
+        if record is None and visit.infusion_start is not None:
+            items.append(f"{when:%H:%M} {mrn}: infusion started without the vial recorded.")
+        elif record is not None and record.given_ug is None:
             items.append(f"{when:%H:%M} {mrn}: infusion without the amount given.")
         elif record is not None and record.waste_at is None:
             items.append(f"{when:%H:%M} {mrn}: waste not witnessed.")

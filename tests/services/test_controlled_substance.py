@@ -232,3 +232,14 @@ def test_a_side_effect_keeps_its_severity_and_the_drug_given_for_it(admin_desk: 
         t.nurse, visit_id, "mid", 3, administration.Dissociation.MILD
     )
     assert "responsiveness 3/5, dissociation mild" in checks[-1]
+
+
+def test_the_close_lists_an_infusion_started_without_its_vial(
+    admin_desk: Desk, clock: FakeClock
+) -> None:
+    t = team(admin_desk)
+    receive_lot(t.nurse)
+    visit_id = ordered_cleared_visit(admin_desk, t)
+    infusion.start_infusion(t.nurse, visit_id)
+    items = day_close.day_to_close(t.nurse, clock.now.astimezone().date()).open_items
+    assert any("started without the vial recorded" in item for item in items)
