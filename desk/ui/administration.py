@@ -44,6 +44,7 @@ class AdministrationDialog(QDialog):
         self.setWindowTitle("Drug record")
         self._session, self._visit_id = session, visit_id
         self.view: AdministrationView | None = None
+        self._lots: list[stock.LotView] = []
         self.order = named(QLabel("", wordWrap=True), "drugOrder")
         self.lot = named(QComboBox(), "vialLot")
         self.plan = named(QLabel("", wordWrap=True), "drawPlan")

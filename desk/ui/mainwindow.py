@@ -128,7 +128,7 @@ class MainWindow(QMainWindow):
             menu, "&Drug record (vial, rate, waste)…", self.open_drug_record, "Ctrl+Shift+D"
         )
         menu.addSeparator()
-        self._action(menu, "&Stock and log…", self.open_stock, "Ctrl+Shift+K")
+        self._action(menu, "&Stock and log…", self.open_stock, "Ctrl+Shift+V")
         self._action(menu, "Close the &day…", self.open_day_close)
 
     def _action(

@@ -54,6 +54,7 @@ class StockDialog(QDialog):
         self.setWindowTitle("Controlled-substance stock")
         self._session = session
         self.last_pdf = b""
+        self._views: list[stock.LotView] = []
         today = session.desk.now().astimezone().date()
         self.lots = named(QListWidget(), "stockLots")
         self.drug = named(QComboBox(), "receiveDrug")
