@@ -26,6 +26,7 @@ from desk.domain.dosing import (
     waste_after,
     whole,
 )
+from desk.domain.entries import one_line, reason_text
 from desk.domain.errors import NotFound, PrepNotReady, ValidationError
 from desk.domain.ledger import Movement
 from desk.domain.roles import Role
@@ -124,9 +125,7 @@ def start_with_vial(
 ) -> AdministrationView:
     """Nurse: the infusion starts now from vials of ``lot_id``, through this IV."""
     actor = desk.require(Role.NURSE)
-    site = iv_site.strip()
-    if not site or len(site) > MAX_SITE:
-        raise ValidationError(f"Enter the IV site (at most {MAX_SITE} characters).", "iv_site")
+    site = one_line(iv_site, "IV_site", MAX_SITE)
     if iv_gauge not in IV_GAUGES:
         raise ValidationError("Choose the IV gauge from the list.", "iv_gauge")
     with desk.write() as uow:
@@ -186,9 +185,7 @@ def change_rate(
 ) -> AdministrationView:
     """Nurse: the rate changes, or the infusion pauses/resumes, now, with a reason."""
     actor = desk.require(Role.NURSE)
-    text = reason.strip()
-    if not text or len(text) > MAX_TEXT:
-        raise ValidationError("Give the reason for the change.", "reason")
+    text = reason_text(reason, "reason", MAX_TEXT)
     rate = None
     if event is RateEvent.RATE:
         rate = whole(parse_decimal(rate_ml_per_h, "rate", "rate in mL/h") * 1000)
@@ -241,9 +238,7 @@ def end_with_amount(
 def witness_waste(desk: Desk, visit_id: int, method: str, witness: Cosigner) -> AdministrationView:
     """Nurse with a witness: the remainder of the opened vials is wasted (amount computed)."""
     actor = desk.require(Role.NURSE)
-    how = method.strip()
-    if not how or len(how) > 80:
-        raise ValidationError("Say how the remainder was wasted (at most 80 characters).", "method")
+    how = one_line(method, "waste_method", 80)
     with desk.write() as uow:
         second = confirm_cosigner(uow, actor, witness.username, witness.password, STOCK_ROLES)
         record = _administration(uow.session, visit_id)

@@ -28,6 +28,7 @@ from desk.db.models import (
 )
 from desk.domain.consent import consent_valid_until
 from desk.domain.dosing import mg_text
+from desk.domain.entries import reason_text
 from desk.domain.errors import NotFound, ValidationError
 from desk.domain.ledger import CountResult, Movement, check_count
 from desk.domain.roles import Role
@@ -151,9 +152,7 @@ def _count(
         if lot.id not in counted:
             raise ValidationError(f"Count lot {lot.lot_number} before closing the day.", "counted")
         view = lot_view(uow.session, lot.id)
-        reason = reasons.get(lot.id, "").strip()
-        if len(reason) > 2000:
-            raise ValidationError("Keep the reason to 2000 characters.", "reason")
+        reason = reason_text(reasons.get(lot.id, ""), "reason", required=False)
         result = check_count(
             lot.id, view.sealed_vials, counted[lot.id], view.vial_ug, reason, witness
         )

@@ -23,6 +23,7 @@ from desk.domain.dosing import (
     parse_decimal,
     whole,
 )
+from desk.domain.entries import reason_text
 from desk.domain.errors import NotFound, PrepNotReady, ValidationError
 from desk.domain.policy import ClinicPolicy
 from desk.domain.roles import Role
@@ -91,8 +92,8 @@ def record_order(
     The weight is the one typed, or else the latest weight in this visit's vitals.
     """
     actor = desk.require(Role.CLINICIAN)
-    if len(notes) > MAX_TEXT or len(override_reason) > MAX_TEXT:
-        raise ValidationError(f"Keep the notes to {MAX_TEXT} characters.", "notes")
+    notes = reason_text(notes, "notes", MAX_TEXT, required=False)
+    override_reason = reason_text(override_reason, "override_reason", MAX_TEXT, required=False)
     dose_per_kg = parse_decimal(mg_per_kg, "mg_per_kg", "dose in mg/kg")
     with desk.write() as uow:
         visit = uow.get(Visit, visit_id, "visit")

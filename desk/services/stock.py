@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from desk.db.models import Administration, AuditHead, StockLot, StockMovement
 from desk.domain.dosing import UG_PER_MG, mg_text, parse_decimal, vial_content_ug, whole
+from desk.domain.entries import one_line, reason_text
 from desk.domain.errors import ValidationError
 from desk.domain.ledger import MANUAL_REMOVALS, Movement, next_balance, sealed_vials_expected
 from desk.domain.roles import Role
@@ -98,12 +99,9 @@ def receive(
     )
     vial_ul = whole(parse_decimal(vial_ml, "vial_ml", "vial volume") * 1000)
     _check_count(vials)
-    fields = {"lot_number": lot_number, "supplier": supplier, "invoice": invoice}
-    for name, value in fields.items():
-        if not value.strip() or len(value.strip()) > MAX_FIELD:
-            raise ValidationError(
-                f"Enter the {name.replace('_', ' ')} (at most {MAX_FIELD} characters).", name
-            )
+    lot_number = one_line(lot_number, "lot_number", MAX_FIELD)
+    supplier = one_line(supplier, "supplier", MAX_FIELD)
+    invoice = one_line(invoice, "invoice", MAX_FIELD)
     with desk.write() as uow:
         second = confirm_cosigner(uow, actor, witness.username, witness.password, STOCK_ROLES)
         if drug not in _drugs(uow):
@@ -155,8 +153,7 @@ def remove(
     if kind not in MANUAL_REMOVALS:
         raise ValidationError("Only returns, expired vials and losses are recorded here.", "kind")
     _check_count(vials)
-    if not reason.strip() or len(reason) > 2000:
-        raise ValidationError("Give the reason (at most 2000 characters).", "reason")
+    reason = reason_text(reason, "reason")
     with desk.write() as uow:
         second = confirm_cosigner(uow, actor, witness.username, witness.password, STOCK_ROLES)
         lot = uow.get(StockLot, lot_id, "lot")
