@@ -340,6 +340,13 @@ def _administration(session: Session, visit_id: int) -> Administration:
     return record
 
 
+def sedation_for(desk: Desk, visit_id: int) -> tuple[str, ...]:
+    """Any signed-in staff: the visit's sedation and dissociation checks, oldest first."""
+    desk.require()
+    with desk.read() as session:
+        return sedation_checks(session, visit_id)
+
+
 def sedation_checks(session: Session, visit_id: int) -> tuple[str, ...]:
     checks = session.scalars(
         select(SedationCheck).where(SedationCheck.visit_id == visit_id).order_by(SedationCheck.id)

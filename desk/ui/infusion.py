@@ -82,6 +82,7 @@ class InfusionDialog(QDialog):
         self.vitals_entry = VitalsEntry(session.policy)
         self.vitals_entry.connect_record(self.save_vitals)
         self.readings = named(QLabel("", wordWrap=True), "infusionReadings")
+        self.sedation = named(QLabel("", wordWrap=True), "infusionSedation")
         self.effect = named(QComboBox(), "sideEffect")
         for kind in SideEffectKind:
             self.effect.addItem(kind.label, kind.value)
@@ -117,6 +118,7 @@ class InfusionDialog(QDialog):
         vitals_layout.addWidget(self.checks)
         vitals_layout.addWidget(self.vitals_entry)
         vitals_layout.addWidget(self.readings)
+        vitals_layout.addWidget(self.sedation)
         vitals_layout.addStretch(1)
         effects = QGroupBox("Side effects")
         effects_layout = QVBoxLayout(effects)
@@ -166,6 +168,7 @@ class InfusionDialog(QDialog):
         self.readings.setText(
             "\n".join(reading_text(r, fmt) for r in reversed(view.readings)) or "No vitals yet."
         )
+        self.sedation.setText(self._sedation_text())
         self.effects.setText(
             "\n".join(
                 f"{e.recorded_at:{fmt}} {e.label}"
@@ -178,6 +181,16 @@ class InfusionDialog(QDialog):
             or "None recorded."
         )
         self._enable(view)
+
+    def _sedation_text(self) -> str:
+        # Recorded in the drug record; shown here beside the vitals of the same points.
+        from desk.services.administration import sedation_for
+
+        try:
+            checks = sedation_for(self._session.desk, self._visit_id)
+        except DeskError:
+            return ""
+        return "Sedation / dissociation:\n" + "\n".join(checks) if checks else ""
 
     def _state_text(self, view: InfusionView, fmt: str) -> str:
         now = self._session.desk.now()

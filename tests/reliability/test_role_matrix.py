@@ -606,6 +606,8 @@ TABLE: dict[str, Rule] = {
     "administration.record_sedation": write(frozenset({N}), lambda w: (
         lambda v: lambda d: administration.record_sedation(d, v, "before", 5, Dissociation.NONE))(
         w.arrived())),
+    "administration.sedation_for": read(ANY, lambda w: (
+        lambda v: lambda d: administration.sedation_for(d, v))(w.arrived())),
     "administration.administration_view": read(ANY, lambda w: (
         lambda v: lambda d: administration.administration_view(d, v))(w.advanced_to("infusing"))),
     "day_close.day_to_close": read(frozenset({N}), lambda w: (

@@ -6,6 +6,7 @@ report and the lot's log are read back from their PDFs."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
@@ -54,6 +55,14 @@ def type_into(qtbot: QtBot, dialog: QWidget, label: str, text: str) -> None:
     qtbot.keyClicks(field, text)
 
 
+def choose(dialog: QWidget, label: str, text: str) -> None:
+    combo = field_for(dialog, label)
+    assert isinstance(combo, QComboBox)
+    index = combo.findText(text)
+    assert index >= 0, f"{text!r} is not offered under {label!r}"
+    combo.setCurrentIndex(index)
+
+
 def press(qtbot: QtBot, dialog: QWidget, text: str) -> None:
     qtbot.keyClick(button(dialog, text), Qt.Key.Key_Space)
 
@@ -65,7 +74,7 @@ def text_of(dialog: QWidget, name: str) -> str:
 
 
 def test_a_controlled_substance_day_through_the_main_window(
-    qtbot: QtBot, session: Session, clock: FakeClock
+    qtbot: QtBot, session: Session, clock: FakeClock, tmp_path: Path
 ) -> None:
     admin = session.desk
     nina = add_person(admin, "nina", Role.NURSE)
@@ -108,13 +117,18 @@ def test_a_controlled_substance_day_through_the_main_window(
     assert isinstance(record, AdministrationDialog)
     assert "Draw 0.7 mL (35 mg) from 1 vial(s)" in text_of(record, "drawPlan")
     type_into(qtbot, record, "IV site", "Left antecubital")
-    gauge = field_for(record, "IV gauge")
-    assert isinstance(gauge, QComboBox)
-    gauge.setCurrentIndex(gauge.findText("22 G"))
+    choose(record, "IV gauge", "22 G")
     press(qtbot, record, "Start infusion with this vial")
     qtbot.waitUntil(lambda: "IV Left antecubital, 22 G" in text_of(record, "drugRecord"))
 
     clock.advance(minutes=15)
+    choose(record, "Monitoring point", "~40 min")
+    choose(record, "Responsiveness", "4 – lethargic but responds readily")
+    choose(record, "Dissociation", "Mild")
+    press(qtbot, record, "Record check")
+    qtbot.waitUntil(
+        lambda: "responsiveness 4/5, dissociation mild" in text_of(record, "drugRecord")
+    )
     type_into(qtbot, record, "New rate mL/h", "0.8")
     type_into(qtbot, record, "Reason for the change", "Nausea")
     press(qtbot, record, "Record change")
@@ -128,6 +142,10 @@ def test_a_controlled_substance_day_through_the_main_window(
     type_into(qtbot, record, "Waste witness password", STAFF_PASSWORD)
     press(qtbot, record, "Record waste")
     qtbot.waitUntil(lambda: "16.5 mg wasted (Rx Destroyer)" in text_of(record, "drugRecord"))
+
+    qtbot.waitUntil(lambda: window.board.select_visit(visit_id))
+    station = menu_item(window, "Nurse", "Infusion and recovery…")
+    assert "mid: responsiveness 4/5, dissociation mild" in text_of(station, "infusionSedation")
 
     closing = menu_item(window, "Controlled substance", "Close the day…")
     assert isinstance(closing, DayCloseDialog)
@@ -145,6 +163,9 @@ def test_a_controlled_substance_day_through_the_main_window(
     assert "9 vials counted, as expected." in report
     assert f"Audit chain head: entry {closing.closed.audit_seq}" in report
     assert "Sam" not in report  # MRNs, never names
+    closing.write_csv(tmp_path / "day.csv", day_close.stored_report(admin.as_actor(nina), day)[1])
+    saved = (tmp_path / "day.csv").read_text(encoding="utf-8")
+    assert "infusion,T" in saved and ",33.5," in saved and "audit_head," in saved
     assert audit.verify(admin)[1] is None
 
     press(qtbot, stock, "Print log of the lot…")
