@@ -243,3 +243,29 @@ def test_the_close_lists_an_infusion_started_without_its_vial(
     infusion.start_infusion(t.nurse, visit_id)
     items = day_close.day_to_close(t.nurse, clock.now.astimezone().date()).open_items
     assert any("started without the vial recorded" in item for item in items)
+
+
+def test_an_order_for_the_series_applies_to_every_visit_of_it(admin_desk: Desk) -> None:
+    from desk.db.models import Series, Visit
+
+    t = team(admin_desk)
+    first, second = add_visit(admin_desk), add_visit(admin_desk, ordered=False)
+    with admin_desk.sessions() as session:
+        one, two = session.get(Visit, first), session.get(Visit, second)
+        assert one is not None and two is not None
+        series = Series(patient_id=one.patient_id, kind="mood", start_date=admin_desk.now().date(),
+                        created_at=admin_desk.now())  # fmt: skip
+        session.add(series)
+        session.flush()
+        two.patient_id = one.patient_id
+        one.series_id = two.series_id = series.id
+        session.commit()
+    assert orders.current_order(t.nurse, second) is None
+    order = orders.record_order(t.clinician, first, drug="Ketamine", mg_per_kg="0.4",
+                                weight_kg="80", duration_min=40, whole_series=True)  # fmt: skip
+    assert order.for_series and order.dose_mg == "32"
+    later = orders.current_order(t.nurse, second)
+    assert later is not None and later.id == order.id
+    with pytest.raises(ValidationError, match="not part of a series"):
+        orders.record_order(t.clinician, add_visit(admin_desk), drug="Ketamine", mg_per_kg="0.4",
+                            weight_kg="80", duration_min=40, whole_series=True)  # fmt: skip
