@@ -34,7 +34,7 @@ from desk.domain.vitals import (
 )
 from desk.services.board import board_name
 from desk.services.context import Desk, UnitOfWork
-from desk.services.orders import require_order
+from desk.services.orders import require_order, require_vial_when_stock_is_kept
 from desk.services.prep import (
     MAX_TEXT,
     VitalsView,
@@ -240,6 +240,7 @@ def start_infusion(desk: Desk, visit_id: int, expected_version: int | None = Non
     with desk.write() as uow:
         visit = uow.get(Visit, visit_id, "visit")
         uow.check_version(visit, expected_version, "visit", {"status": visit.status})
+        require_vial_when_stock_is_kept(uow.session, require_order(uow.session, visit).drug)
         begin_infusion(uow, visit)
         uow.audit("visit.infusion_start", "visit", visit_id, {"status": "infusing"})
         uow.commit()

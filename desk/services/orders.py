@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desk.db.models import InfusionOrder, Visit, VitalsReading
+from desk.db.models import InfusionOrder, StockLot, Visit, VitalsReading
 from desk.domain.dosing import (
     Dose,
     DoseLimits,
@@ -190,6 +190,23 @@ def require_order(session: Session, visit: Visit) -> InfusionOrder:
     if order is None:
         raise PrepNotReady("There is no order for this infusion: a clinician must record one.")
     return order
+
+
+def require_vial_when_stock_is_kept(session: Session, drug: str) -> None:
+    """Once the clinic keeps the drug's stock on the desk, every start names its vial.
+
+    A clinic that has not received any lot yet can still start without one (its log
+    begins with its first receipt); after that, a start without a vial would leave
+    milligrams the ledger cannot account for.
+    """
+    kept = session.scalars(
+        select(StockLot.id).where(StockLot.drug == drug, StockLot.balance_ug > 0).limit(1)
+    ).first()
+    if kept is not None:
+        raise PrepNotReady(
+            f"{drug} is kept in the controlled-substance stock: start the infusion from the "
+            "drug record (Controlled substance → Drug record), choosing the vial."
+        )
 
 
 def current_order(desk: Desk, visit_id: int) -> OrderView | None:

@@ -29,7 +29,7 @@ from sqlalchemy import Engine
 import desk.services
 from desk.domain.booking import VisitType
 from desk.domain.consent import TreatmentType
-from desk.domain.errors import DeskError, NotPermitted, ValidationError
+from desk.domain.errors import DeskError, NotPermitted, PrepNotReady, ValidationError
 from desk.domain.instruments import Language
 from desk.domain.ledger import Movement
 from desk.domain.patients import PatientDraft
@@ -271,6 +271,7 @@ def _clear(w: World) -> Call:
 def _start(w: World) -> Call:
     visit = w.advanced_to("prep_cleared")
     w.flow.order(visit)  # no order is a hard stop
+    w.lot()  # with stock on the desk, the start must name its vial (start_with_vial)
     w.flow.at(visit, 0)
     return _with_version(w, visit, lambda d, v: infusion.start_infusion(d, visit, v))
 
@@ -484,7 +485,8 @@ TABLE: dict[str, Rule] = {
     "prep.clear_for_infusion": write(frozenset({N}), _clear),
     "infusion.infusion_view": read(ANY, lambda w: (
         lambda v: lambda d: infusion.infusion_view(d, v))(w.arrived())),
-    "infusion.start_infusion": write(frozenset({N}), _start),
+    "infusion.start_infusion": Rule(frozenset({N}), _start, 0,
+                                    refusal=PrepNotReady),
     "infusion.record_side_effect": write(frozenset({N}), _side_effect),
     "infusion.end_infusion": write(frozenset({N}), _end),
     "infusion.discharge": write(frozenset({N}), _discharge),

@@ -238,11 +238,19 @@ def test_the_close_lists_an_infusion_started_without_its_vial(
     admin_desk: Desk, clock: FakeClock
 ) -> None:
     t = team(admin_desk)
-    receive_lot(t.nurse)
     visit_id = ordered_cleared_visit(admin_desk, t)
-    infusion.start_infusion(t.nurse, visit_id)
+    infusion.start_infusion(t.nurse, visit_id)  # before the clinic kept stock on the desk
+    receive_lot(t.nurse)
     items = day_close.day_to_close(t.nurse, clock.now.astimezone().date()).open_items
     assert any("started without the vial recorded" in item for item in items)
+
+
+def test_with_stock_on_the_desk_a_start_must_name_its_vial(admin_desk: Desk) -> None:
+    t = team(admin_desk)
+    receive_lot(t.nurse)
+    visit_id = ordered_cleared_visit(admin_desk, t)
+    with pytest.raises(PrepNotReady, match="choosing the vial"):
+        infusion.start_infusion(t.nurse, visit_id)
 
 
 def test_an_order_for_the_series_applies_to_every_visit_of_it(admin_desk: Desk) -> None:
