@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from desk.db.models import Administration, AuditHead, StockLot, StockMovement
+from desk.db.models import Administration, AuditHead, Patient, StockLot, StockMovement, Visit
 from desk.domain.dosing import UG_PER_MG, mg_text, parse_decimal, vial_content_ug, whole
 from desk.domain.entries import one_line, reason_text
 from desk.domain.errors import ValidationError
@@ -22,6 +22,7 @@ from desk.domain.roles import Role
 from desk.services.context import Desk, UnitOfWork
 from desk.services.cosign import confirm_cosigner
 from desk.services.orders import Cosigner
+from desk.services.settings import load_policy
 
 STOCK_ROLES = (Role.NURSE, Role.CLINICIAN)
 MAX_FIELD = 80
@@ -258,8 +259,6 @@ def movements(
 def movement_views(
     session: Session, lot_id: int | None, since: datetime | None, until: datetime | None
 ) -> list[MovementView]:
-    from desk.db.models import Patient, Visit
-
     query = (
         select(StockMovement, Patient.mrn)
         .outerjoin(Visit, Visit.id == StockMovement.visit_id)
@@ -323,17 +322,13 @@ def _lot_view(session: Session, lot: StockLot) -> LotView:
 
 def in_use_ug(session: Session, lot_id: int) -> int:
     """What vials opened for infusions hold until their amount given and waste are recorded."""
-    opened = session.scalar(
-        select(func.coalesce(func.sum(Administration.drawn_ug), 0)).where(
+    open_remainder = Administration.drawn_ug - func.coalesce(Administration.given_ug, 0)
+    held = session.scalar(
+        select(func.coalesce(func.sum(open_remainder), 0)).where(
             Administration.lot_id == lot_id, Administration.waste_at.is_(None)
         )
     )
-    given = session.scalar(
-        select(func.coalesce(func.sum(Administration.given_ug), 0)).where(
-            Administration.lot_id == lot_id, Administration.waste_at.is_(None)
-        )
-    )
-    return int(opened or 0) - int(given or 0)
+    return int(held or 0)
 
 
 def _lot(session: Session, drug: str, lot_number: str, concentration: int) -> StockLot | None:
@@ -347,8 +342,6 @@ def _lot(session: Session, drug: str, lot_number: str, concentration: int) -> St
 
 
 def _drugs(uow: UnitOfWork) -> tuple[str, ...]:
-    from desk.services.settings import load_policy
-
     return load_policy(uow.session).drugs
 
 
