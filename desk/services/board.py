@@ -129,8 +129,7 @@ class BoardRow:
         if VisitState(self.status) not in OPEN_STATES:
             return ()
         return tuple(
-            f"{name}: {badge.tooltip}"
-            for name, badge in self.badges
+            f"{name}: {badge.tooltip}" for name, badge in self.badges
             if badge.level is BadgeLevel.BLOCKED
         )
 
@@ -152,44 +151,21 @@ def local_day_bounds(day: date) -> tuple[datetime, datetime]:
 
 # Plain columns, not ORM entities: a 200-visit day loads without building 1 000 objects.
 _VISIT_COLUMNS = (
-    Visit.id,
-    Visit.patient_id,
-    Visit.visit_type,
-    Visit.chair,
-    Visit.scheduled_start,
-    Visit.scheduled_end,
-    Visit.status,
-    Visit.version,
-    Visit.late,
-    Visit.series_id,
-    Visit.series_index,
-    Visit.screening_override_by,
-    Visit.screening_override_reason,
+    Visit.id, Visit.patient_id, Visit.visit_type, Visit.chair, Visit.scheduled_start,
+    Visit.scheduled_end, Visit.status, Visit.version, Visit.late, Visit.series_id,
+    Visit.series_index, Visit.screening_override_by, Visit.screening_override_reason,
     Visit.ride_confirmed_by,
 )
 _PATIENT_COLUMNS = (
-    Patient.mrn,
-    Patient.preferred_name,
-    Patient.legal_first_name,
-    Patient.legal_last_name,
+    Patient.mrn, Patient.preferred_name, Patient.legal_first_name, Patient.legal_last_name,
 )
 _TRANSPORT_FIELDS = (
-    "visit_id",
-    "adult_name",
-    "adult_phone",
-    "relationship",
-    "plan",
-    "confirmed_by",
+    "visit_id", "adult_name", "adult_phone", "relationship", "plan", "confirmed_by",
     "confirmed_at",
 )
 _PREP_FIELDS = (
-    "visit_id",
-    "cleared_at",
-    "hold_reason",
-    "last_food_at",
-    "fasting_confirmed_by",
-    "last_fluid_at",
-    "clothing_ok",
+    "visit_id", "cleared_at", "hold_reason", "last_food_at", "fasting_confirmed_by",
+    "last_fluid_at", "clothing_ok",
 )
 
 
@@ -219,18 +195,15 @@ class _Loaded:
         values = row._mapping
         candidacy = (
             {name: values[f"c_{name}"] for name in STATUS_COLUMNS}
-            if values["c_patient_id"] is not None
-            else None
+            if values["c_patient_id"] is not None else None
         )
         transport = (
             Transport(**{name: values[f"t_{name}"] for name in _TRANSPORT_FIELDS})
-            if values["t_visit_id"] is not None
-            else None
+            if values["t_visit_id"] is not None else None
         )
         prep = (
             PrepState(*(values[f"p_{name}"] for name in _PREP_FIELDS[1:]))
-            if values["p_visit_id"] is not None
-            else None
+            if values["p_visit_id"] is not None else None
         )
         return cls(row, candidacy, transport, prep)
 
@@ -240,15 +213,8 @@ def _day_query(start: datetime, end: datetime) -> Select[*tuple[Any, ...]]:
     transport = [getattr(Transport, n).label(f"t_{n}") for n in _TRANSPORT_FIELDS]
     prep = [getattr(PrepCheck, n).label(f"p_{n}") for n in _PREP_FIELDS]
     return (
-        select(
-            *_VISIT_COLUMNS,
-            *_PATIENT_COLUMNS,
-            *candidacy,
-            *transport,
-            *prep,
-            Series.planned_count,
-            Series.kind.label("series_kind"),
-        )
+        select(*_VISIT_COLUMNS, *_PATIENT_COLUMNS, *candidacy, *transport, *prep,
+               Series.planned_count, Series.kind.label("series_kind"))
         .join(Patient, Visit.patient_id == Patient.id)
         .outerjoin(Candidacy, Candidacy.patient_id == Visit.patient_id)
         .outerjoin(Transport, Transport.visit_id == Visit.id)
@@ -286,11 +252,7 @@ class _Context:
 
     @classmethod
     def load(
-        cls,
-        session: Session,
-        loaded: Sequence[_Loaded],
-        day: date,
-        now: datetime,
+        cls, session: Session, loaded: Sequence[_Loaded], day: date, now: datetime,
         policy: ClinicPolicy,
     ) -> _Context:
         pairs = {
@@ -311,10 +273,8 @@ class _Context:
                 if when <= day:
                     last_series_day[patient_id] = max(when, last_series_day.get(patient_id, when))
         later = {
-            patient_id
-            for patient_id, _series, visit_type, when in history
-            if VisitType(visit_type).is_infusion
-            and patient_id in last_series_day
+            patient_id for patient_id, _series, visit_type, when in history
+            if VisitType(visit_type).is_infusion and patient_id in last_series_day
             and when > last_series_day[patient_id]
         }
         alerts = safety_alerts(session, [e.visit.id for e in loaded], policy.time_format)
@@ -325,7 +285,7 @@ class _Context:
 
 def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
     for start in range(0, len(ids), _IN_CHUNK):
-        yield ids[start : start + _IN_CHUNK]
+        yield ids[start:start + _IN_CHUNK]
 
 
 def _before_vitals(session: Session, visit_ids: Sequence[int]) -> dict[int, VitalsReading]:
@@ -333,10 +293,8 @@ def _before_vitals(session: Session, visit_ids: Sequence[int]) -> dict[int, Vita
     for chunk in _chunks(visit_ids):
         rows = session.scalars(
             select(VitalsReading)
-            .where(
-                VitalsReading.visit_id.in_(chunk),
-                VitalsReading.checkpoint == Checkpoint.BEFORE.value,
-            )
+            .where(VitalsReading.visit_id.in_(chunk),
+                   VitalsReading.checkpoint == Checkpoint.BEFORE.value)
             .order_by(VitalsReading.taken_at, VitalsReading.id)
         )
         for reading in rows:
@@ -353,13 +311,9 @@ def _history(
     result = []
     for chunk in _chunks(patient_ids):
         rows = session.execute(
-            select(
-                Visit.patient_id, Visit.series_id, Visit.visit_type, Visit.scheduled_start
-            ).where(
-                Visit.patient_id.in_(chunk),
-                Visit.visit_type.in_(infusions),
-                Visit.status.not_in(closed),
-            )
+            select(Visit.patient_id, Visit.series_id, Visit.visit_type, Visit.scheduled_start)
+            .where(Visit.patient_id.in_(chunk), Visit.visit_type.in_(infusions),
+                   Visit.status.not_in(closed))
         )
         for patient_id, series_id, visit_type, start in rows:
             result.append((patient_id, series_id, visit_type, start.astimezone().date()))
@@ -377,9 +331,8 @@ def _row(entry: _Loaded, context: _Context) -> BoardRow:
         start=visit.scheduled_start.astimezone(),
         end=visit.scheduled_end.astimezone(),
         patient_id=patient.patient_id,
-        patient_name=board_name(
-            patient.preferred_name, patient.legal_first_name, patient.legal_last_name
-        ),
+        patient_name=board_name(patient.preferred_name, patient.legal_first_name,
+                                patient.legal_last_name),
         mrn=patient.mrn,
         visit_type=visit.visit_type,
         visit_type_label=_label(VisitType, visit.visit_type),
@@ -424,8 +377,7 @@ def candidacy_badge(status: CandidacyStatus, visit: Any) -> Badge:
     text = "Flagged" if status.state is CandidacyState.FLAGGED else "Incomplete"
     if visit.screening_override_by:
         return Badge(
-            f"{text}, overridden",
-            BadgeLevel.WARN,
+            f"{text}, overridden", BadgeLevel.WARN,
             f"{status.details}\nOverridden by {visit.screening_override_by}: "
             f"{visit.screening_override_reason}",
         )
@@ -505,7 +457,8 @@ def vitals_badge(reading: VitalsReading | None, state: VisitState, policy: Clini
     except ValidationError as exc:
         return Badge("Check entry", BadgeLevel.BLOCKED, str(exc))
     summary = (
-        f"BP {reading.systolic}/{reading.diastolic}, HR {reading.heart_rate}, SpO2 {reading.spo2}%"
+        f"BP {reading.systolic}/{reading.diastolic}, HR {reading.heart_rate}, "
+        f"SpO2 {reading.spo2}%"
     )
     if assessment.verdict is VitalsVerdict.OK:
         return Badge("OK", BadgeLevel.OK, f"{summary}: within limits.")
@@ -525,8 +478,7 @@ def _warnings(entry: _Loaded, context: _Context) -> tuple[str, ...]:
             warnings.append(overrun)
     last = context.last_series_day.get(visit.patient_id)
     if (
-        last is not None
-        and visit.series_id is None
+        last is not None and visit.series_id is None
         and visit.patient_id not in context.later_infusion
         and is_booster_due(last, context.day, policy)
     ):

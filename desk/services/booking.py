@@ -226,11 +226,7 @@ def booked_visits(session: Session, start: datetime, end: datetime) -> list[Book
         view = visit_view(visit, mrn, total)
         booked.append(
             BookedVisit(
-                visit.id,
-                visit.patient_id,
-                view.start,
-                view.end,
-                visit.chair,
+                visit.id, visit.patient_id, view.start, view.end, visit.chair,
                 f"{view.label}, MRN {mrn}",
             )
         )
@@ -255,10 +251,7 @@ def _locked_policy(uow: UnitOfWork) -> ClinicPolicy:
 
 
 def _check_screening(
-    uow: UnitOfWork,
-    patient_id: int,
-    visit_type: VisitType,
-    reason: str | None,
+    uow: UnitOfWork, patient_id: int, visit_type: VisitType, reason: str | None,
     policy: ClinicPolicy,
 ) -> str:
     """The override reason to record ("" when none is needed); ScreeningIncomplete if absent."""
@@ -303,44 +296,31 @@ def book_visit(
         request = SlotRequest(patient_id, visit_type, start_local, end_local, chair)
         existing = booked_visits(uow.session, to_utc(start_local), to_utc(end_local))
         ensure_bookable(request, existing, policy)
-        override = _check_screening(uow, patient_id, visit_type, screening_override_reason, policy)
+        override = _check_screening(
+            uow, patient_id, visit_type, screening_override_reason, policy
+        )
         visit = _new_visit(uow, patient_id, visit_type, start_local, end_local, chair)
         if override:
             visit.screening_override_by = actor.username
             visit.screening_override_reason = override
         uow.session.add(visit)
         uow.session.flush()
-        uow.audit(
-            "visit.book",
-            "visit",
-            visit.id,
-            {
-                "visit_type": visit_type.value,
-                "chair": chair,
-                "patient_id": patient_id,
-                "screening_override": bool(override),
-            },
-        )
+        uow.audit("visit.book", "visit", visit.id, {
+            "visit_type": visit_type.value, "chair": chair, "patient_id": patient_id,
+            "screening_override": bool(override),
+        })
         uow.commit()
         return visit_view(visit, patient.mrn, None)
 
 
 def _new_visit(
-    uow: UnitOfWork,
-    patient_id: int,
-    visit_type: VisitType,
-    start: datetime,
-    end: datetime,
+    uow: UnitOfWork, patient_id: int, visit_type: VisitType, start: datetime, end: datetime,
     chair: str | None,
 ) -> Visit:
     visit = Visit(
-        patient_id=patient_id,
-        visit_type=visit_type.value,
-        chair=chair,
-        scheduled_start=to_utc(start),
-        scheduled_end=to_utc(end),
-        status=VisitState.SCHEDULED.value,
-        created_at=uow.desk.now(),
+        patient_id=patient_id, visit_type=visit_type.value, chair=chair,
+        scheduled_start=to_utc(start), scheduled_end=to_utc(end),
+        status=VisitState.SCHEDULED.value, created_at=uow.desk.now(),
     )
     uow.touch(visit)
     return visit
@@ -364,22 +344,14 @@ def propose_series(
             session, to_utc(span_start), to_utc(span_start + timedelta(days=2 * window + 7))
         )
     proposal = series_rules.propose_series(
-        kind,
-        start_date,
-        patient_id=patient_id,
-        existing=existing,
-        policy=policy,
+        kind, start_date, patient_id=patient_id, existing=existing, policy=policy,
         preferred_time=preferred_time,
     )
     slots = tuple(
         ProposedSlot(s.position, s.total, s.start, s.end, s.chair) for s in proposal.slots
     )
     return SeriesProposalView(
-        kind,
-        proposal.wanted,
-        proposal.window_last_day,
-        slots,
-        proposal.complete,
+        kind, proposal.wanted, proposal.window_last_day, slots, proposal.complete,
         proposal.shortfall,
     )
 
@@ -408,12 +380,8 @@ def series_problems(
 
 
 def _series_requests(
-    patient_id: int,
-    kind: SeriesKind,
-    slots: Sequence[SeriesSlot],
-    policy: ClinicPolicy,
-    *,
-    chronological: bool = True,
+    patient_id: int, kind: SeriesKind, slots: Sequence[SeriesSlot], policy: ClinicPolicy,
+    *, chronological: bool = True,
 ) -> list[SlotRequest]:
     duration = series_rules.series_rules(kind, policy).duration
     ordered = sorted(slots, key=lambda s: s.start) if chronological else list(slots)
@@ -426,9 +394,8 @@ def _series_requests(
 def _as_booked(requests: Sequence[SlotRequest]) -> list[BookedVisit]:
     # Negative ids: the series' own other infusions, not yet in the database.
     return [
-        BookedVisit(
-            -(i + 1), r.patient_id, r.start, r.end, r.chair, f"infusion {i + 1} of this series"
-        )
+        BookedVisit(-(i + 1), r.patient_id, r.start, r.end, r.chair,
+                    f"infusion {i + 1} of this series")
         for i, r in enumerate(requests)
     ]
 
@@ -470,11 +437,8 @@ def book_series(
             uow, patient_id, kind.visit_type, screening_override_reason, policy
         )
         series = Series(
-            patient_id=patient_id,
-            kind=kind.value,
-            start_date=requests[0].start.date(),
-            planned_count=wanted,
-            created_at=desk.now(),
+            patient_id=patient_id, kind=kind.value, start_date=requests[0].start.date(),
+            planned_count=wanted, created_at=desk.now(),
         )
         uow.session.add(series)
         uow.touch(series)
@@ -491,18 +455,10 @@ def book_series(
             uow.session.add(visit)
             visits.append(visit)
         uow.session.flush()
-        uow.audit(
-            "series.book",
-            "series",
-            series.id,
-            {
-                "kind": kind.value,
-                "patient_id": patient_id,
-                "infusions": len(visits),
-                "visit_ids": [v.id for v in visits],
-                "screening_override": bool(override),
-            },
-        )
+        uow.audit("series.book", "series", series.id, {
+            "kind": kind.value, "patient_id": patient_id, "infusions": len(visits),
+            "visit_ids": [v.id for v in visits], "screening_override": bool(override),
+        })
         uow.commit()
         return [visit_view(v, patient.mrn, wanted) for v in visits]
 
@@ -517,17 +473,11 @@ def change_status(uow: UnitOfWork, visit: Visit, target: VisitState, reason: str
     desk = uow.desk
     visit.status = target.value
     visit.status_reason = reason
-    uow.session.add(
-        VisitStatusChange(
-            visit=visit,
-            from_status=current.value,
-            to_status=target.value,
-            at=desk.now(),
-            by=desk.actor.username if desk.actor else "system",
-            workstation=desk.workstation,
-            reason=reason,
-        )
-    )
+    uow.session.add(VisitStatusChange(
+        visit=visit, from_status=current.value, to_status=target.value, at=desk.now(),
+        by=desk.actor.username if desk.actor else "system", workstation=desk.workstation,
+        reason=reason,
+    ))
     uow.touch(visit)
 
 
@@ -541,13 +491,8 @@ def current_values(visit: Visit) -> dict[str, str]:
 
 
 def _close(
-    desk: Desk,
-    visit_id: int,
-    target: VisitState,
-    reason: VisitReason,
-    choices: Sequence[tuple[str, str]],
-    expected_version: int,
-    action: str,
+    desk: Desk, visit_id: int, target: VisitState, reason: VisitReason,
+    choices: Sequence[tuple[str, str]], expected_version: int, action: str,
 ) -> VisitView:
     text = reason.text(choices)
     with desk.write() as uow:
@@ -555,16 +500,9 @@ def _close(
         uow.check_version(visit, expected_version, "visit", current_values(visit))
         change_status(uow, visit, target, text)
         uow.session.flush()
-        uow.audit(
-            action,
-            "visit",
-            visit.id,
-            {
-                "status": target.value,
-                "reason": reason.code,
-                **_note(reason),
-            },
-        )
+        uow.audit(action, "visit", visit.id, {
+            "status": target.value, "reason": reason.code, **_note(reason),
+        })
         uow.commit()
         return _view_of(uow.session, visit)
 
@@ -579,15 +517,8 @@ def cancel_visit(
 ) -> VisitView:
     """Receptionist/admin: cancel a visit that has not started, with a reason."""
     desk.require(*BOOKING_ROLES)
-    return _close(
-        desk,
-        visit_id,
-        VisitState.CANCELLED,
-        reason,
-        CANCEL_REASONS,
-        expected_version,
-        "visit.cancel",
-    )
+    return _close(desk, visit_id, VisitState.CANCELLED, reason, CANCEL_REASONS,
+                  expected_version, "visit.cancel")
 
 
 def mark_no_show(
@@ -595,15 +526,8 @@ def mark_no_show(
 ) -> VisitView:
     """Receptionist/admin/nurse: close a visit as a no-show, with a reason."""
     desk.require(*NO_SHOW_ROLES)
-    return _close(
-        desk,
-        visit_id,
-        VisitState.NO_SHOW,
-        reason,
-        NO_SHOW_REASONS,
-        expected_version,
-        "visit.no_show",
-    )
+    return _close(desk, visit_id, VisitState.NO_SHOW, reason, NO_SHOW_REASONS,
+                  expected_version, "visit.no_show")
 
 
 def reschedule_visit(
@@ -635,36 +559,22 @@ def reschedule_visit(
         old_start = to_local(visit.scheduled_start)
         end_local = start_local + (to_local(visit.scheduled_end) - old_start)
         visit_type = VisitType(visit.visit_type)
-        request = SlotRequest(
-            visit.patient_id, visit_type, start_local, end_local, chair, visit_id=visit.id
-        )
+        request = SlotRequest(visit.patient_id, visit_type, start_local, end_local, chair,
+                              visit_id=visit.id)
         existing = booked_visits(uow.session, to_utc(start_local), to_utc(end_local))
         ensure_bookable(request, existing, policy)
         visit.scheduled_start, visit.scheduled_end = to_utc(start_local), to_utc(end_local)
         visit.chair = chair
         visit.status_reason = f"Moved from {old_start:%Y-%m-%d %H:%M}: {text}"
-        uow.session.add(
-            VisitStatusChange(
-                visit=visit,
-                from_status=state.value,
-                to_status=state.value,
-                at=desk.now(),
-                by=uow.desk.actor.username if uow.desk.actor else "system",
-                workstation=desk.workstation,
-                reason=visit.status_reason,
-            )
-        )
+        uow.session.add(VisitStatusChange(
+            visit=visit, from_status=state.value, to_status=state.value, at=desk.now(),
+            by=uow.desk.actor.username if uow.desk.actor else "system",
+            workstation=desk.workstation, reason=visit.status_reason,
+        ))
         uow.touch(visit)
         uow.session.flush()
-        uow.audit(
-            "visit.reschedule",
-            "visit",
-            visit.id,
-            {
-                "chair": chair,
-                "reason": reason.code,
-                **_note(reason),
-            },
-        )
+        uow.audit("visit.reschedule", "visit", visit.id, {
+            "chair": chair, "reason": reason.code, **_note(reason),
+        })
         uow.commit()
         return _view_of(uow.session, visit)

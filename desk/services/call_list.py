@@ -72,23 +72,21 @@ def call_list(desk: Desk, day: date) -> list[CallEntry]:
             visit_type = VisitType(visit.visit_type)
             treatment = treatment_for_visit_type(visit.visit_type)
             assert treatment is not None  # the query keeps infusions only
-            entries.append(
-                CallEntry(
-                    visit_id=visit.id,
-                    version=visit.version,
-                    starts_at=starts_at,
-                    patient_name=_name(patient),
-                    mrn=patient.mrn,
-                    phone=readable_phone(patient.phone, policy.phone_region),
-                    treatment=treatment,
-                    treatment_label=visit_type.label,
-                    no_food_after=times.stop_food_at,
-                    clear_fluids_until=times.clear_fluids_until,
-                    driver_name=driver or None,
-                    ride_confirmed=visit.ride_confirmed_by is not None,
-                    prep_explained=visit.prep_explained_by is not None,
-                )
-            )
+            entries.append(CallEntry(
+                visit_id=visit.id,
+                version=visit.version,
+                starts_at=starts_at,
+                patient_name=_name(patient),
+                mrn=patient.mrn,
+                phone=readable_phone(patient.phone, policy.phone_region),
+                treatment=treatment,
+                treatment_label=visit_type.label,
+                no_food_after=times.stop_food_at,
+                clear_fluids_until=times.clear_fluids_until,
+                driver_name=driver or None,
+                ride_confirmed=visit.ride_confirmed_by is not None,
+                prep_explained=visit.prep_explained_by is not None,
+            ))
         return entries
 
 
@@ -124,15 +122,9 @@ def record_call(
             visit.prep_explained_by = actor.username if prep_explained else None
             visit.prep_explained_at = now if prep_explained else None
         uow.touch(visit)
-        uow.audit(
-            "visit.call",
-            "visit",
-            visit.id,
-            {
-                "ride_confirmed": ride_confirmed,
-                "prep_explained": prep_explained,
-            },
-        )
+        uow.audit("visit.call", "visit", visit.id, {
+            "ride_confirmed": ride_confirmed, "prep_explained": prep_explained,
+        })
         uow.commit()
 
 
@@ -141,37 +133,24 @@ def call_list_pdf(desk: Desk, day: date) -> bytes:
     entries = call_list(desk, day)
     info = clinic_info(desk)
     document_id = new_document_id(DocumentKind.CALL_LIST, day)
-    pdf = render_call_list(
-        CallList(
-            clinic=ClinicInfo(info.name, info.phone, info.address, info.costs_text),
-            day=day,
-            entries=tuple(
-                CallListEntry(
-                    starts_at=e.starts_at,
-                    patient_name=e.patient_name,
-                    mrn=e.mrn,
-                    phone=e.phone,
-                    treatment=e.treatment,
-                    driver_name=e.driver_name,
-                    ride_confirmed=e.ride_confirmed,
-                    prep_explained=e.prep_explained,
-                )
-                for e in entries
-            ),
-            document_id=document_id,
-            policy=info.policy,
-            created_at=desk.now(),
-        )
-    )
+    pdf = render_call_list(CallList(
+        clinic=ClinicInfo(info.name, info.phone, info.address, info.costs_text),
+        day=day,
+        entries=tuple(
+            CallListEntry(
+                starts_at=e.starts_at, patient_name=e.patient_name, mrn=e.mrn, phone=e.phone,
+                treatment=e.treatment, driver_name=e.driver_name,
+                ride_confirmed=e.ride_confirmed, prep_explained=e.prep_explained,
+            )
+            for e in entries
+        ),
+        document_id=document_id,
+        policy=info.policy,
+        created_at=desk.now(),
+    ))
     with desk.write() as uow:
-        uow.audit(
-            "call_list.print",
-            "call_list",
-            document_id,
-            {
-                "day": day.isoformat(),
-                "entries": len(entries),
-            },
-        )
+        uow.audit("call_list.print", "call_list", document_id, {
+            "day": day.isoformat(), "entries": len(entries),
+        })
         uow.commit()
     return pdf

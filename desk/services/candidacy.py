@@ -196,7 +196,9 @@ def _check_permitted(actor: Actor, changed: list[str]) -> None:
     clinical = [name for name in changed if name not in RECEPTION_FIELDS]
     if clinical and not actor.has(*CLINICAL_ROLES):
         names = ", ".join(field_label(name).lower() for name in clinical)
-        raise NotPermitted(f"Only a nurse or admin may record the clinical screening ({names}).")
+        raise NotPermitted(
+            f"Only a nurse or admin may record the clinical screening ({names})."
+        )
 
 
 def _past_date(value: date | None, field: str, today: date) -> date | None:
@@ -218,7 +220,6 @@ def clean_candidacy(
 ) -> tuple[Candidacy, date | None]:
     """The record as stored: names trimmed, phone E.164, no future dates, details of set flags."""
     c = candidacy
-
     def name(value: str, field: str) -> str:
         return validate_name(value, field, required=False) or ""
 

@@ -119,8 +119,7 @@ def check_in(
         if patient.dob != dob_confirmed:
             raise ValidationError(
                 "The date of birth does not match the record: check you have the right "
-                "patient before checking in.",
-                "dob",
+                "patient before checking in.", "dob",
             )
         arrived_at = _arrival(desk, visit, arrived_at_local)
         override = _screening_override(uow, visit, screening_override_reason)
@@ -129,16 +128,10 @@ def check_in(
         visit.late = arrived_at > visit.scheduled_start
         visit.identity_confirmed_by = actor.username
         uow.session.flush()
-        uow.audit(
-            "visit.check_in",
-            "visit",
-            visit.id,
-            {
-                "status": VisitState.ARRIVED.value,
-                "late": visit.late,
-                "screening_override": override,
-            },
-        )
+        uow.audit("visit.check_in", "visit", visit.id, {
+            "status": VisitState.ARRIVED.value, "late": visit.late,
+            "screening_override": override,
+        })
         uow.commit()
         total = visit.series.planned_count if visit.series else None
         return visit_view(visit, patient.mrn, total)

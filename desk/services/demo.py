@@ -508,9 +508,8 @@ class _Planner:
         else:
             layers = math.ceil(target / (len(history) * len(self.lanes)))
         # Series that start in the week run on into the following weeks.
-        ahead = _clinic_days(
-            self.week_start, self.week_end + timedelta(days=60), self.policy, self.today
-        )
+        ahead = _clinic_days(self.week_start, self.week_end + timedelta(days=60), self.policy,
+                             self.today)
         return history + ahead, layers
 
     def _start(self, lane: _Lane, day: date) -> _Journey | None:
@@ -564,16 +563,8 @@ class _Planner:
         journey.index += 1
         series_index = journey.index if journey.series >= 0 else 0
         self.plan.visits.append(
-            _Planned(
-                journey.patient,
-                day,
-                lane_no,
-                self.lanes[lane_no].start,
-                journey.visit_type,
-                journey.series,
-                series_index,
-                layer,
-            )
+            _Planned(journey.patient, day, lane_no, self.lanes[lane_no].start,
+                     journey.visit_type, journey.series, series_index, layer)
         )
         first = self.plan.first_day
         if journey.patient not in first or day < first[journey.patient]:
@@ -588,11 +579,8 @@ class _Planner:
                 plan.first_day[patient] - timedelta(days=rng.randrange(4, 22))
             )
             plan.first_day[patient] = day
-            plan.visits.append(
-                _Planned(
-                    patient, day, -1, rng.choice(office), VisitType.CONSULTATION.value, -1, 0, 0
-                )
-            )
+            plan.visits.append(_Planned(patient, day, -1, rng.choice(office),
+                                        VisitType.CONSULTATION.value, -1, 0, 0))
         week = _clinic_days(self.week_start, self.week_end, self.policy, self.today)
         newcomers = [p for p in range(self.patients) if p not in plan.first_day]
         for number, patient in enumerate(newcomers):
@@ -606,11 +594,8 @@ class _Planner:
             else:
                 continue
             plan.first_day[patient] = day
-            plan.visits.append(
-                _Planned(
-                    patient, day, -1, rng.choice(office), VisitType.CONSULTATION.value, -1, 0, 0
-                )
-            )
+            plan.visits.append(_Planned(patient, day, -1, rng.choice(office),
+                                        VisitType.CONSULTATION.value, -1, 0, 0))
 
     def _clinic_day_on_or_before(self, day: date) -> date:
         for _ in range(7):
@@ -713,14 +698,8 @@ class _Generator:
             counter.add(len(batch))
         self.consents = self._consents(plan, statuses)
         return DemoSummary(
-            self.count,
-            len(plan.visits),
-            len(series),
-            len(candidacies),
-            counts["transport"],
-            counts["vitals_reading"],
-            staff_added,
-            self.ids["patient"],
+            self.count, len(plan.visits), len(series), len(candidacies),
+            counts["transport"], counts["vitals_reading"], staff_added, self.ids["patient"],
         )
 
     # ----------------------------------------------------------------- statuses
@@ -789,9 +768,8 @@ class _Generator:
         person = names.person(household.group)
         # Most family members share the surname; partners often keep their own.
         same = not joined or rng.random() < 0.8
-        last = names.gendered(
-            household.surname if same else names.surname(household.group), person.sex
-        )
+        last = names.gendered(household.surname if same else names.surname(household.group),
+                              person.sex)
         dob = self.household_dob if joined and rng.random() < 0.05 else self._dob()
         self.household_dob = dob
         preferred = self._preferred(person.first)
@@ -860,7 +838,8 @@ class _Generator:
         surname = household.surname if family else self.names.surname(household.group)
         last = self.names.gendered(surname, other.sex)
         pool = demo_names.RELATIONSHIPS_FAMILY if family else demo_names.RELATIONSHIPS_OTHER
-        return _Contact(f"{other.first} {last}", self.names.phone(("503", "360")), rng.choice(pool))
+        return _Contact(f"{other.first} {last}", self.names.phone(("503", "360")),
+                        rng.choice(pool))
 
     def _email(self, first: str, last: str, patient_id: int) -> str:
         if self.rng.random() < 0.3:
@@ -911,10 +890,8 @@ class _Generator:
 
     def _series(self, number: int, series: tuple[int, str, date]) -> dict[str, Any]:
         patient, kind, first = series
-        count = (
-            self.policy.pain_series_infusions
-            if kind == "pain"
-            else (self.policy.mood_series_infusions)
+        count = self.policy.pain_series_infusions if kind == "pain" else (
+            self.policy.mood_series_infusions
         )
         return {
             "id": self.ids["series"] + number,
@@ -957,8 +934,7 @@ class _Generator:
                 booked_on[key] = max(visit.day, booked_on.get(key, date.min))
         free = [key for key, started in begun.items() if not started]
         lapsing = [
-            k
-            for k, last in last_treated.items()
+            k for k, last in last_treated.items()
             if last < self.today and booked_on.get(k, date.min) >= self.today
         ]
         # A returning patient's yearly consent runs out; a new series may not be signed yet.
@@ -976,7 +952,9 @@ class _Generator:
         self.last_treated = last_treated
         return [self._consent(key, bad.get(key, "valid"), plan) for key in begun]
 
-    def _consent(self, key: tuple[int, TreatmentType], state: str, plan: _Plan) -> _Consent | None:
+    def _consent(
+        self, key: tuple[int, TreatmentType], state: str, plan: _Plan
+    ) -> _Consent | None:
         if state == "missing":
             return None
         rng, patient = self.rng, key[0]
@@ -1017,31 +995,29 @@ class _Generator:
         discharged = status == _S.DISCHARGED.value
         confirmed_by = transport["confirmed_by"] if transport else None
         confirmed_at = transport["confirmed_at"] if transport else None
-        rows.rows["visit"].append(
-            {
-                "id": visit_id,
-                "patient_id": self.ids["patient"] + visit.patient,
-                "visit_type": visit.visit_type,
-                "chair": self.lanes[visit.lane].chair if visit.lane >= 0 else None,
-                "scheduled_start": start,
-                "scheduled_end": start + self._duration(visit.visit_type),
-                "status": status,
-                **stamps,
-                "status_reason": _REASONS.get(status, ""),
-                "created_at": min(start - timedelta(days=3 + visit.series_index), self.now),
-                "series_id": self.ids["series"] + visit.series if visit.series >= 0 else None,
-                "series_index": visit.series_index or None,
-                "late": arrived_at is not None and arrived_at > start,
-                "identity_confirmed_by": receptionist if arrived else None,
-                "ride_confirmed_by": confirmed_by,
-                "ride_confirmed_at": confirmed_at,
-                "prep_explained_by": confirmed_by,
-                "prep_explained_at": confirmed_at,
-                "collected_by_name": contact.name if discharged and infusion else "",
-                "discharged_by": nurse if discharged else None,
-                **self.stamp,
-            }
-        )
+        rows.rows["visit"].append({
+            "id": visit_id,
+            "patient_id": self.ids["patient"] + visit.patient,
+            "visit_type": visit.visit_type,
+            "chair": self.lanes[visit.lane].chair if visit.lane >= 0 else None,
+            "scheduled_start": start,
+            "scheduled_end": start + self._duration(visit.visit_type),
+            "status": status,
+            **stamps,
+            "status_reason": _REASONS.get(status, ""),
+            "created_at": min(start - timedelta(days=3 + visit.series_index), self.now),
+            "series_id": self.ids["series"] + visit.series if visit.series >= 0 else None,
+            "series_index": visit.series_index or None,
+            "late": arrived_at is not None and arrived_at > start,
+            "identity_confirmed_by": receptionist if arrived else None,
+            "ride_confirmed_by": confirmed_by,
+            "ride_confirmed_at": confirmed_at,
+            "prep_explained_by": confirmed_by,
+            "prep_explained_at": confirmed_at,
+            "collected_by_name": contact.name if discharged and infusion else "",
+            "discharged_by": nurse if discharged else None,
+            **self.stamp,
+        })
         if transport is not None:
             rows.rows["transport"].append(transport)
         if visit.layer == 0 and visit.day >= self.today - timedelta(days=WEEK_RADIUS_DAYS):
@@ -1132,17 +1108,12 @@ class _Generator:
         """State history, prep checklist and vitals: only this week, as a nurse sees it."""
         visit_id, status, start, stamps = details
         for previous, new, at in self._path(status, start, stamps):
-            rows.rows["visit_status_change"].append(
-                {
-                    "visit_id": visit_id,
-                    "from_status": previous,
-                    "to_status": new,
-                    "at": at,
-                    "by": receptionist if new in _DESK_STATES else nurse,
-                    "workstation": self.stamp["updated_workstation"],
-                    "reason": _REASONS.get(new, ""),
-                }
-            )
+            rows.rows["visit_status_change"].append({
+                "visit_id": visit_id, "from_status": previous, "to_status": new, "at": at,
+                "by": receptionist if new in _DESK_STATES else nurse,
+                "workstation": self.stamp["updated_workstation"],
+                "reason": _REASONS.get(new, ""),
+            })
         arrived, cleared = stamps["arrived_at"], stamps["cleared_at"]
         if arrived is None or (cleared is None and status is not _S.ARRIVED):
             return  # not checked in, or a consultation: no prep checklist
@@ -1166,30 +1137,24 @@ class _Generator:
         return changes
 
     def _prep(
-        self,
-        rows: _VisitRows,
-        visit_id: int,
-        arrived: datetime,
-        cleared: datetime | None,
+        self, rows: _VisitRows, visit_id: int, arrived: datetime, cleared: datetime | None,
         nurse: str,
     ) -> None:
         jitter = self.rng.randrange
-        rows.rows["prep_check"].append(
-            {
-                "visit_id": visit_id,
-                "last_food_at": arrived - timedelta(hours=jitter(5, 13)),
-                "last_fluid_at": arrived - timedelta(minutes=jitter(90, 240)),
-                "clear_fluids_only": True,
-                "fasting_confirmed_by": nurse if cleared else None,
-                "fasting_confirmed_at": cleared,
-                "clothing_ok": True if cleared else None,
-                "clothing_confirmed_by": nurse if cleared else None,
-                "clothing_confirmed_at": cleared,
-                "cleared_by": nurse if cleared else None,
-                "cleared_at": cleared,
-                **self.stamp,
-            }
-        )
+        rows.rows["prep_check"].append({
+            "visit_id": visit_id,
+            "last_food_at": arrived - timedelta(hours=jitter(5, 13)),
+            "last_fluid_at": arrived - timedelta(minutes=jitter(90, 240)),
+            "clear_fluids_only": True,
+            "fasting_confirmed_by": nurse if cleared else None,
+            "fasting_confirmed_at": cleared,
+            "clothing_ok": True if cleared else None,
+            "clothing_confirmed_by": nurse if cleared else None,
+            "clothing_confirmed_at": cleared,
+            "cleared_by": nurse if cleared else None,
+            "cleared_at": cleared,
+            **self.stamp,
+        })
 
     def _vitals(
         self, rows: _VisitRows, visit_id: int, stamps: dict[str, datetime | None], nurse: str
@@ -1230,9 +1195,7 @@ class _Generator:
 def _search_rows(patient: dict[str, Any]) -> list[dict[str, Any]]:
     """The patient's rows of the search index, by the rules registration uses."""
     entries = index_entries(
-        patient["legal_first_name"],
-        patient["legal_last_name"],
-        patient["preferred_name"],
+        patient["legal_first_name"], patient["legal_last_name"], patient["preferred_name"],
         (patient["phone"], patient["phone2"]),
     )
     return [{"patient_id": patient["id"], "key": key, "names": names} for key, names in entries]

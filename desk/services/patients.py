@@ -195,7 +195,9 @@ def _possible_duplicates(
 ) -> list[DuplicateMatch]:
     """Existing patients with the same DOB or sharing a phone, judged by the domain rule."""
     phone_keys = [INTERNATIONAL + phone_digits(p) for p in draft.phones]
-    sharing_phone = select(PatientSearchKey.patient_id).where(PatientSearchKey.key.in_(phone_keys))
+    sharing_phone = select(PatientSearchKey.patient_id).where(
+        PatientSearchKey.key.in_(phone_keys)
+    )
     query = (
         select(Patient)
         .where(or_(Patient.dob == draft.dob, Patient.id.in_(sharing_phone)))
@@ -269,11 +271,7 @@ def _fill(row: Patient, draft: PatientDraft) -> None:
 
 def _index(uow: UnitOfWork, row: Patient) -> None:
     replace_search_keys(
-        uow.session,
-        row.id,
-        row.legal_first_name,
-        row.legal_last_name,
-        row.preferred_name,
+        uow.session, row.id, row.legal_first_name, row.legal_last_name, row.preferred_name,
         (row.phone, row.phone2),
     )
 

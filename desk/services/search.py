@@ -46,15 +46,8 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 
 
-__all__ = [
-    "PatientHit",
-    "SearchResult",
-    "display_phone",
-    "index_entries",
-    "replace_search_keys",
-    "search",
-    "search_patients",
-]
+__all__ = ["PatientHit", "SearchResult", "display_phone", "index_entries",
+           "replace_search_keys", "search", "search_patients"]
 
 
 @dataclass(frozen=True)
@@ -141,10 +134,8 @@ def _distinct_ids(session: Session, query: Select[int, str, str], limit: int) ->
     k = PatientSearchKey.__table__.c
     page, after = limit * 2 + 8, None
     while len(found) < limit:
-        paged = (
-            query
-            if after is None
-            else query.where(tuple_(k.key, k.names, k.patient_id) > tuple_(*after))
+        paged = query if after is None else query.where(
+            tuple_(k.key, k.names, k.patient_id) > tuple_(*after)
         )
         rows = session.execute(paged.limit(page)).all()
         for patient_id, _key, _order in rows:

@@ -75,11 +75,9 @@ def details_url(details: ConnectionDetails) -> URL:
     """The URL the form describes; ValidationError naming the field when it is incomplete."""
     if details.is_file:
         return URL.create("sqlite", database=details.file_path.strip())
-    checks = (
-        ("host", details.host, "Enter the database server's name or address."),
-        ("database", details.database, "Enter the database name."),
-        ("user", details.user, "Enter the database user name."),
-    )
+    checks = (("host", details.host, "Enter the database server's name or address."),
+              ("database", details.database, "Enter the database name."),
+              ("user", details.user, "Enter the database user name."))
     for field_name, value, message in checks:
         if not value.strip():
             raise ValidationError(message, field_name)
