@@ -26,6 +26,7 @@ EXPECTED = {
     "search": {"search_as_you_type_p95"},
     "board": {"board_refresh"},
     "pdf": {"consent_pdf"},
+    "cs_log": {"cs_log_pdf"},
     "startup": {"cold_start_to_sign_in", "sign_in_to_board"},
     "memory": {"memory_board_open"},
     "bundle": {"bundle_size"},

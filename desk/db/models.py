@@ -326,6 +326,11 @@ class SideEffect(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     recorded_by: Mapped[str] = mapped_column(String(80))
+    severity: Mapped[str] = mapped_column(String(10), default="")  # mild, moderate, severe
+    intervention: Mapped[str] = mapped_column(Text, default="")
+    # When the intervention is a drug (e.g. ondansetron 4 mg IV): its own medication record.
+    intervention_drug: Mapped[str] = mapped_column(String(80), default="")
+    intervention_dose: Mapped[str] = mapped_column(String(40), default="")
 
 
 class ConsentTemplate(Base):
@@ -451,3 +456,137 @@ class ProgressLetter(Base):
     signed_by: Mapped[str] = mapped_column(String(80))
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))
+
+
+# --- orders, administration and the controlled-substance ledger (amounts: integer µg/µL) ---
+
+
+class InfusionOrder(Versioned, Base):
+    """A clinician's order for one visit, or for every visit of a series."""
+
+    __tablename__ = "infusion_order"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visit.id"), index=True)
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id"), index=True)
+    drug: Mapped[str] = mapped_column(String(80))
+    dose_ug_per_kg: Mapped[int] = mapped_column(Integer)
+    weight_g: Mapped[int] = mapped_column(Integer)
+    weight_source: Mapped[str] = mapped_column(String(20))  # "prep vitals" or "entered"
+    dose_ug: Mapped[int] = mapped_column(Integer)
+    duration_min: Mapped[int] = mapped_column(Integer)
+    rate_ug_per_h: Mapped[int] = mapped_column(Integer)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    ordered_by: Mapped[str] = mapped_column(String(80))
+    ordered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Above the clinic's dose limit: the second clinician and the reason.
+    cosigned_by: Mapped[str | None] = mapped_column(String(80))
+    override_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class StockLot(Versioned, Base):
+    """A received lot of a controlled drug in single-dose vials."""
+
+    __tablename__ = "stock_lot"
+    __table_args__ = (UniqueConstraint("drug", "lot_number", "concentration_ug_per_ml"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    drug: Mapped[str] = mapped_column(String(80))
+    lot_number: Mapped[str] = mapped_column(String(80))
+    expiry: Mapped[date] = mapped_column(Date)
+    concentration_ug_per_ml: Mapped[int] = mapped_column(Integer)
+    vial_ul: Mapped[int] = mapped_column(Integer)
+    balance_ug: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StockMovement(Base):
+    """One ledger line: never updated or deleted; each one also has its audit entry."""
+
+    __tablename__ = "stock_movement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("stock_lot.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    amount_ug: Mapped[int] = mapped_column(Integer)  # signed change to the balance
+    balance_ug: Mapped[int] = mapped_column(Integer)  # the lot's balance after this line
+    vials: Mapped[int] = mapped_column(Integer, default=0)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    by: Mapped[str] = mapped_column(String(80))
+    witness: Mapped[str | None] = mapped_column(String(80))
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visit.id"), index=True)
+    # Receipt: supplier and invoice; waste: method; others: the reason.
+    supplier: Mapped[str] = mapped_column(String(200), default="")
+    invoice: Mapped[str] = mapped_column(String(80), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    audit_seq: Mapped[int] = mapped_column(Integer)
+
+
+class Administration(Versioned, Base):
+    """The drug given at one visit: vial, volume, IV, amount given and the waste."""
+
+    __tablename__ = "administration"
+
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id"), primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("infusion_order.id"))
+    lot_id: Mapped[int] = mapped_column(ForeignKey("stock_lot.id"), index=True)
+    vials: Mapped[int] = mapped_column(Integer)
+    drawn_ug: Mapped[int] = mapped_column(Integer)  # everything the opened vials held
+    draw_ul: Mapped[int] = mapped_column(Integer)
+    rate_ul_per_h: Mapped[int] = mapped_column(Integer)
+    iv_site: Mapped[str] = mapped_column(String(80))
+    iv_gauge: Mapped[int] = mapped_column(Integer)
+    started_by: Mapped[str] = mapped_column(String(80))
+    given_ug: Mapped[int | None] = mapped_column(Integer)
+    ended_by: Mapped[str | None] = mapped_column(String(80))
+    waste_ug: Mapped[int | None] = mapped_column(Integer)
+    waste_method: Mapped[str] = mapped_column(String(80), default="")
+    waste_by: Mapped[str | None] = mapped_column(String(80))
+    waste_witness: Mapped[str | None] = mapped_column(String(80))
+    waste_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RateChange(Base):
+    """A rate change, pause or resume during the infusion, with time and reason."""
+
+    __tablename__ = "rate_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # rate, pause, resume
+    rate_ul_per_h: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    by: Mapped[str] = mapped_column(String(80))
+
+
+class SedationCheck(Base):
+    """Responsiveness (0–5) and dissociation at the REMS-style monitoring points."""
+
+    __tablename__ = "sedation_check"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id"), index=True)
+    checkpoint: Mapped[str] = mapped_column(String(20))
+    responsiveness: Mapped[int] = mapped_column(Integer)
+    dissociation: Mapped[str] = mapped_column(String(10))  # none, mild, moderate, severe
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    by: Mapped[str] = mapped_column(String(80))
+
+
+class DayClose(Base):
+    """A closed clinic day: who counted, who witnessed, and the audit head it anchors."""
+
+    __tablename__ = "day_close"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    closed_by: Mapped[str] = mapped_column(String(80))
+    witness: Mapped[str] = mapped_column(String(80))
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    audit_seq: Mapped[int] = mapped_column(Integer)
+    audit_hash: Mapped[str] = mapped_column(String(64))
+    counts_json: Mapped[str] = mapped_column(Text, default="[]")
+    report_pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    report_csv: Mapped[str] = mapped_column(Text)

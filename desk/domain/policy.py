@@ -96,6 +96,13 @@ class ClinicPolicy:
     vitals_weight_max_kg: float = 400.0
     # Recovery check points: a reading this many minutes either side still counts
     vitals_checkpoint_grace_minutes: int = 10
+    # Orders and the controlled-substance log: the drug list is clinic data, the dose
+    # limits are the clinic's (above them an order needs a second clinician's signature)
+    drugs: tuple[str, ...] = field(default=("Ketamine",))
+    max_dose_mg_per_kg: float = 1.0
+    max_dose_mg: int = 150
+    syringe_step_ul: int = 100  # the smallest step the syringes in use can measure
+    consent_expiry_warning_days: int = 14
 
     @classmethod
     def field_names(cls) -> list[str]:

@@ -24,6 +24,9 @@ class DocumentKind(StrEnum):
     DISCHARGE = "DSC"
     CALL_LIST = "CAL"
     PROGRESS_LETTER = "PRG"
+    CS_LOG = "CSL"
+    INVENTORY = "INV"
+    DAY_REPORT = "DAY"
 
 
 @dataclass(frozen=True)

@@ -36,8 +36,9 @@ from desk.domain.vitals import (
     vitals_checkpoints,
 )
 from desk.services.board import board_name, local_day_bounds
-from desk.services.context import Desk
+from desk.services.context import Desk, UnitOfWork
 from desk.services.cosign import Cosignature, cosign_stops
+from desk.services.orders import require_order, require_vial_when_stock_is_kept
 from desk.services.prep import (
     MAX_TEXT,
     VitalsView,
@@ -77,6 +78,32 @@ _EFFECT_LABELS = {
 }
 
 
+SEVERITIES = ("", "mild", "moderate", "severe")
+
+
+@dataclass(frozen=True)
+class Intervention:
+    """What was done for a side effect; a drug given is named with its dose."""
+
+    what: str = ""
+    drug: str = ""
+    dose: str = ""
+
+    def checked(self) -> Intervention:
+        what, drug, dose = self.what.strip(), self.drug.strip(), self.dose.strip()
+        if len(what) > MAX_TEXT or len(drug) > 80 or len(dose) > 40:
+            raise ValidationError("The intervention is too long.", "intervention")
+        if bool(drug) != bool(dose):
+            raise ValidationError(
+                "A drug given for a side effect needs both its name and dose.", "intervention"
+            )
+        return Intervention(what, drug, dose)
+
+    def text(self) -> str:
+        given = f"{self.drug} {self.dose}".strip()
+        return "; ".join(part for part in (self.what, given) if part)
+
+
 @dataclass(frozen=True)
 class SideEffectView:
     id: int
@@ -85,6 +112,8 @@ class SideEffectView:
     note: str
     recorded_at: datetime  # local time zone
     recorded_by: str
+    severity: str = ""
+    intervention: str = ""
 
 
 @dataclass(frozen=True)
@@ -202,6 +231,8 @@ def _effect_view(row: SideEffect, names: dict[str, str]) -> SideEffectView:
         row.note,
         row.recorded_at.astimezone(),
         names.get(row.recorded_by, row.recorded_by),
+        row.severity,
+        Intervention(row.intervention, row.intervention_drug, row.intervention_dose).text(),
     )
 
 
@@ -251,24 +282,34 @@ def _local(moment: datetime | None) -> datetime | None:
 def start_infusion(desk: Desk, visit_id: int, expected_version: int | None = None) -> InfusionView:
     """Nurse: the infusion starts now; the way home must be confirmed by this moment."""
     desk.require(Role.NURSE)
-    now = desk.now()
     with desk.write() as uow:
         visit = uow.get(Visit, visit_id, "visit")
         uow.check_version(visit, expected_version, "visit", {"status": visit.status})
-        transition(VisitState(visit.status), VisitState.INFUSING)
-        policy = load_policy(uow.session)
-        check = check_transport(
-            plan_from_row(uow.session.get(Transport, visit_id)), starts_at=now, policy=policy
-        )
-        if not check.ok:
-            raise PrepNotReady(f"The infusion cannot start: {check.reason}")
-        _require_vitals_still_fine(uow.session, visit, policy)
-        _require_free_chair(uow.session, visit, visit.chair, now)
-        visit.infusion_start = now
-        change_visit_state(uow, visit, VisitState.INFUSING)
+        require_vial_when_stock_is_kept(uow.session, require_order(uow.session, visit).drug)
+        begin_infusion(uow, visit)
         uow.audit("visit.infusion_start", "visit", visit_id, {"status": "infusing"})
         uow.commit()
     return infusion_view(desk, visit_id)
+
+
+def begin_infusion(uow: UnitOfWork, visit: Visit) -> None:
+    """The start's checks and state change in the caller's transaction (which audits it).
+
+    No order is a hard stop: nothing starts without a clinician's order.
+    """
+    now = uow.desk.now()
+    transition(VisitState(visit.status), VisitState.INFUSING)
+    require_order(uow.session, visit)
+    policy = load_policy(uow.session)
+    check = check_transport(
+        plan_from_row(uow.session.get(Transport, visit.id)), starts_at=now, policy=policy
+    )
+    if not check.ok:
+        raise PrepNotReady(f"The infusion cannot start: {check.reason}")
+    _require_vitals_still_fine(uow.session, visit, policy)
+    _require_free_chair(uow.session, visit, visit.chair, now)
+    visit.infusion_start = now
+    change_visit_state(uow, visit, VisitState.INFUSING)
 
 
 def _require_vitals_still_fine(session: Session, visit: Visit, policy: ClinicPolicy) -> None:
@@ -341,15 +382,28 @@ def move_chair(
 
 
 def record_side_effect(
-    desk: Desk, visit_id: int, effect: SideEffectKind, note: str = ""
+    desk: Desk,
+    visit_id: int,
+    effect: SideEffectKind,
+    note: str = "",
+    *,
+    severity: str = "",
+    intervention: Intervention | None = None,
 ) -> SideEffectView:
-    """Nurse: note a side effect from the pick list; "other" needs a note saying what."""
+    """Nurse: note a side effect from the pick list; "other" needs a note saying what.
+
+    Severity (mild, moderate, severe) and what was done; a drug given for it (e.g.
+    ondansetron 4 mg IV) is its own medication record with name and dose.
+    """
     actor = desk.require(Role.NURSE)
     text = note.strip()
     if len(text) > MAX_TEXT:
         raise ValidationError(f"Keep the note to {MAX_TEXT} characters.", "note")
     if effect is SideEffectKind.OTHER and not text:
         raise ValidationError("Describe the side effect in the note.", "note")
+    if severity not in SEVERITIES:
+        raise ValidationError("Choose the severity: mild, moderate or severe.", "severity")
+    done = (intervention or Intervention()).checked()
     with desk.write() as uow:
         visit = uow.get(Visit, visit_id, "visit")
         if VisitState(visit.status) not in (VisitState.INFUSING, VisitState.RECOVERY):
@@ -362,10 +416,20 @@ def record_side_effect(
             note=text,
             recorded_at=desk.now(),
             recorded_by=actor.username,
+            severity=severity,
+            intervention=done.what,
+            intervention_drug=done.drug,
+            intervention_dose=done.dose,
         )
         uow.session.add(row)
         uow.session.flush()
-        uow.audit("side_effect.record", "visit", visit_id, {"effect": effect.value, "note": None})
+        uow.audit(
+            "side_effect.record",
+            "visit",
+            visit_id,
+            {"effect": effect.value, "note": None, "severity": severity,
+             "intervention_drug": done.drug, "intervention": None},
+        )  # fmt: skip
         uow.commit()
         return _effect_view(row, {actor.username: actor.full_name})
 
@@ -383,26 +447,38 @@ def end_infusion(
     on this visit (``stopped_for``): a mis-click must not end a treatment.
     """
     desk.require(Role.NURSE)
-    now = desk.now()
     with desk.write() as uow:
         visit = uow.get(Visit, visit_id, "visit")
         uow.check_version(visit, expected_version, "visit", {"status": visit.status})
-        transition(VisitState(visit.status), VisitState.RECOVERY)
-        policy = load_policy(uow.session)
-        assert visit.infusion_start is not None  # infusing always has a start
-        ran = int((now - visit.infusion_start).total_seconds() // 60)
-        short = ran < policy.min_infusion_minutes
-        if short:
-            _require_stopping_effect(uow.session, visit_id, ran, policy, stopped_for)
-        visit.infusion_end = now
-        visit.infusion_stopped_for = stopped_for.value if short and stopped_for else ""
-        change_visit_state(uow, visit, VisitState.RECOVERY, "stopped early" if short else "")
-        summary: dict[str, object] = {"status": "recovery", "minutes": ran}
-        if short and stopped_for:
-            summary["stopped_for"] = stopped_for.value
+        summary = finish_infusion(uow, visit, stopped_for)
         uow.audit("visit.infusion_end", "visit", visit_id, summary)
         uow.commit()
     return infusion_view(desk, visit_id)
+
+
+def finish_infusion(
+    uow: UnitOfWork, visit: Visit, stopped_for: SideEffectKind | None = None
+) -> dict[str, object]:
+    """The end's checks and state change in the caller's transaction; the audit summary.
+
+    Shorter than the clinic's minimum only when stopped for a side effect already recorded
+    on this visit (``stopped_for``): a mis-click must not end a treatment.
+    """
+    now = uow.desk.now()
+    transition(VisitState(visit.status), VisitState.RECOVERY)
+    policy = load_policy(uow.session)
+    assert visit.infusion_start is not None  # infusing always has a start
+    ran = int((now - visit.infusion_start).total_seconds() // 60)
+    short = ran < policy.min_infusion_minutes
+    if short:
+        _require_stopping_effect(uow.session, visit.id, ran, policy, stopped_for)
+    visit.infusion_end = now
+    visit.infusion_stopped_for = stopped_for.value if short and stopped_for else ""
+    change_visit_state(uow, visit, VisitState.RECOVERY, "stopped early" if short else "")
+    summary: dict[str, object] = {"status": "recovery", "minutes": ran}
+    if short and stopped_for:
+        summary["stopped_for"] = stopped_for.value
+    return summary
 
 
 def _require_stopping_effect(

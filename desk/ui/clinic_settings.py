@@ -63,6 +63,13 @@ SECTIONS: list[tuple[str, list[tuple[str, str, str]]]] = [
         ("reconsent_months", "Consent valid for", " months"),
         ("after_hours_phone", "After-hours phone (on the discharge sheet)", ""),
     ]),
+    ("Orders and controlled substance", [
+        ("drugs", "Drugs (comma-separated)", ""),
+        ("max_dose_mg_per_kg", "Dose limit per kg", " mg/kg"),
+        ("max_dose_mg", "Dose limit per infusion", " mg"),
+        ("syringe_step_ul", "Syringe measures steps of", " µL"),
+        ("consent_expiry_warning_days", "Warn of consents expiring within", " days"),
+    ]),
     ("Booking", [
         ("opening_time", "Opens at", ""),
         ("closing_time", "Closes at", ""),

@@ -93,10 +93,17 @@ class InfusionDialog(QDialog):
         self.vitals_entry = VitalsEntry(session.policy)
         self.vitals_entry.connect_record(self.save_vitals)
         self.readings = named(QLabel("", wordWrap=True), "infusionReadings")
+        self.sedation = named(QLabel("", wordWrap=True), "infusionSedation")
         self.effect = named(QComboBox(), "sideEffect")
         for kind in SideEffectKind:
             self.effect.addItem(kind.label, kind.value)
         self.effect_note = named(QLineEdit(maxLength=2000), "sideEffectNote")
+        self.severity = named(QComboBox(), "sideEffectSeverity")
+        for level in ("", "mild", "moderate", "severe"):
+            self.severity.addItem(level.capitalize() or "Not graded", level)
+        self.intervention = named(QLineEdit(maxLength=2000), "intervention")
+        self.intervention_drug = named(QLineEdit(maxLength=80), "interventionDrug")
+        self.intervention_dose = named(QLineEdit(maxLength=40), "interventionDose")
         self.effect_button = named(QPushButton("Record side effec&t"), "recordSideEffect")
         self.effect_button.setAutoDefault(False)
         self.effect_button.clicked.connect(self.record_effect)
@@ -127,6 +134,7 @@ class InfusionDialog(QDialog):
         vitals_layout.addWidget(self.checks)
         vitals_layout.addWidget(self.vitals_entry)
         vitals_layout.addWidget(self.readings)
+        vitals_layout.addWidget(self.sedation)
         vitals_layout.addStretch(1)
         effects = QGroupBox("Side effects")
         effects_layout = QVBoxLayout(effects)
@@ -134,6 +142,10 @@ class InfusionDialog(QDialog):
         effects_layout.addLayout(form)
         form.addRow("Side e&ffect", self.effect)
         form.addRow("N&ote", self.effect_note)
+        form.addRow("Se&verity", self.severity)
+        form.addRow("Intervention", self.intervention)
+        form.addRow("Drug given for it", self.intervention_drug)
+        form.addRow("Its dose and route", self.intervention_dose)
         form.addRow("", self.effect_button)
         form.addRow(self.effects)
         effects_layout.addStretch(1)
@@ -166,10 +178,13 @@ class InfusionDialog(QDialog):
         self.readings.setText(
             "\n".join(reading_text(r, fmt) for r in reversed(view.readings)) or "No vitals yet."
         )
+        self.sedation.setText(self._sedation_text())
         self.effects.setText(
             "\n".join(
                 f"{e.recorded_at:{fmt}} {e.label}"
+                + (f" ({e.severity})" if e.severity else "")
                 + (f": {e.note}" if e.note else "")
+                + (f" — {e.intervention}" if e.intervention else "")
                 + f" ({e.recorded_by})"
                 for e in view.side_effects
             )
@@ -188,6 +203,16 @@ class InfusionDialog(QDialog):
             taken = [r.taken_at for r in view.readings if r.checkpoint in codes]
             return line + (f" (taken {taken[-1]:{fmt}})" if taken else "")
         return line + (f" (due {check.due_at.astimezone():{fmt}})" if check.due_at else "")
+
+    def _sedation_text(self) -> str:
+        # Recorded in the drug record; shown here beside the vitals of the same points.
+        from desk.services.administration import sedation_for
+
+        try:
+            checks = sedation_for(self._session.desk, self._visit_id)
+        except DeskError:
+            return ""
+        return "Sedation / dissociation:\n" + "\n".join(checks) if checks else ""
 
     def _state_text(self, view: InfusionView, fmt: str) -> str:
         now = self._session.desk.now()
@@ -228,7 +253,8 @@ class InfusionDialog(QDialog):
             ([self.discharge_button], status is VisitState.RECOVERY,
              "The patient is already discharged." if status is VisitState.DISCHARGED
              else "Discharge comes after the infusion has ended."),
-            ([self.effect, self.effect_note, self.effect_button], during,
+            ([self.effect, self.effect_note, self.effect_button, self.severity,
+              self.intervention, self.intervention_drug, self.intervention_dose], during,
              "Side effects are recorded during the infusion and recovery."),
             ([self.vitals_entry, self.vitals_entry.record_button], in_clinic,
              f"The visit is {status.label.lower()}: vitals are recorded only while the "
@@ -298,18 +324,23 @@ class InfusionDialog(QDialog):
         return True
 
     def record_effect(self) -> None:
-        from desk.services.infusion import SideEffectKind, record_side_effect
+        from desk.services.infusion import Intervention, SideEffectKind, record_side_effect
 
         self.error.setText("")
+        done = Intervention(self.intervention.text(), self.intervention_drug.text(),
+                            self.intervention_dose.text())  # fmt: skip
         try:
             record_side_effect(
                 self._session.desk, self._visit_id, SideEffectKind(self.effect.currentData()),
-                self.effect_note.text(),
+                self.effect_note.text(), severity=str(self.severity.currentData()),
+                intervention=done,
             )  # fmt: skip
         except DeskError as err:
             self.error.setText(str(err))
             return
-        self.effect_note.clear()
+        for field in (self.effect_note, self.intervention, self.intervention_drug,
+                      self.intervention_dose):  # fmt: skip
+            field.clear()
         self.reload()
 
     def open_discharge(self) -> QDialog:

@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
                 self.visit_menu.addAction(board_action)
         self._build_outcomes_actions()
         self._build_nurse_menu()
+        self._build_controlled_substance_menu()
         self.admin_menu = self.menuBar().addMenu("&Admin")
         self._action(self.admin_menu, "&Staff…", self.open_staff)
         self._action(self.admin_menu, "&Clinic settings…", self.open_clinic_settings)
@@ -119,6 +120,16 @@ class MainWindow(QMainWindow):
         self._action(nurse_menu, "&Prep checklist…", self.open_prep, "Ctrl+P")
         self._action(nurse_menu, "&Infusion and recovery…", self.open_infusion, "Ctrl+Shift+I")
         self._action(nurse_menu, "&Way home (transport)…", self.open_transport, "Ctrl+T")
+
+    def _build_controlled_substance_menu(self) -> None:
+        menu = self.menuBar().addMenu("&Controlled substance")
+        self._action(menu, "Infusion &order…", self.open_order, "Ctrl+Shift+R")
+        self._action(
+            menu, "&Drug record (vial, rate, waste)…", self.open_drug_record, "Ctrl+Shift+D"
+        )
+        menu.addSeparator()
+        self._action(menu, "&Stock and log…", self.open_stock, "Ctrl+Shift+V")
+        self._action(menu, "Close the &day…", self.open_day_close)
 
     def _action(
         self,
@@ -400,6 +411,48 @@ class MainWindow(QMainWindow):
             self._open_once(
                 f"transport-{visit_id}", lambda: TransportDialog(self.session, visit_id, self)
             )
+
+    # --- controlled substance ------------------------------------------------------------
+
+    def _visit_in_view(self) -> int | None:
+        if self._on_nurse_station():
+            assert self.nurse_station is not None
+            visit_id = self.nurse_station.selected_visit_id()
+            if visit_id is None:
+                self.statusBar().showMessage("Select a patient on the nurse station first.", 4000)
+            return visit_id
+        selected = self._selected_visit()
+        return selected[0] if selected is not None else None
+
+    def open_order(self) -> QDialog | None:
+        from desk.ui.orders import OrderDialog
+
+        visit_id = self._visit_in_view()
+        if visit_id is None:
+            return None
+        return self._open_once(
+            f"order-{visit_id}", lambda: OrderDialog(self.session, visit_id, self)
+        )
+
+    def open_drug_record(self) -> QDialog | None:
+        from desk.ui.administration import AdministrationDialog
+
+        visit_id = self._visit_in_view()
+        if visit_id is None:
+            return None
+        return self._open_once(
+            f"drug-{visit_id}", lambda: AdministrationDialog(self.session, visit_id, self)
+        )
+
+    def open_stock(self) -> QDialog:
+        from desk.ui.stock import StockDialog
+
+        return self._open_once("stock", lambda: StockDialog(self.session, self))
+
+    def open_day_close(self) -> QDialog:
+        from desk.ui.day_close import DayCloseDialog
+
+        return self._open_once("day-close", lambda: DayCloseDialog(self.session, self))
 
     def open_templates(self) -> QDialog:
         from desk.ui.templates_admin import TemplatesDialog

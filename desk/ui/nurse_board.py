@@ -231,6 +231,10 @@ class NurseBoardView(QWidget):
             "" if chair is not None else "Select a patient in a chair (not a free chair)."
         )
 
+    def selected_visit_id(self) -> int | None:
+        """The visit selected in a chair, else in the waiting list."""
+        return self._selected_visit(self.chair_table) or self._selected_visit(self.waiting_table)
+
     def _selected_visit(self, table: QTableView) -> int | None:
         rows = table.selectionModel().selectedRows()
         if not rows:

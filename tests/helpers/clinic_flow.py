@@ -20,10 +20,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 
 from sqlalchemy import Engine, func, select
 
-from desk.db.models import Staff, Transport, Visit, VitalsReading
+from desk.db.models import Administration, Staff, Transport, Visit, VitalsReading
 from desk.domain.accounts import roles_from_text
 from desk.domain.booking import VisitType
 from desk.domain.candidacy import Candidacy, Indication
@@ -34,20 +35,25 @@ from desk.domain.transport import PickupPlan, ResponsibleAdult
 from desk.domain.visit_states import VisitState
 from desk.domain.vitals import Checkpoint, Vitals
 from desk.services import (
+    administration,
     booking,
     candidacy,
     checkin,
     consent,
     infusion,
     nurse_board,
+    orders,
     patients,
     prep,
     settings,
     staff,
+    stock,
 )
 from desk.services import transport as transport_service
+from desk.services.administration import RateEvent
 from desk.services.booking import VisitReason
 from desk.services.context import Actor, Desk
+from desk.services.orders import Cosigner
 
 PASSWORD = "staff-password-1"
 ADMIN_PASSWORD = "admin-password-1"
@@ -158,6 +164,8 @@ def _create_clinic(engine: Engine, extra_nurses: int) -> None:
     staff.add_staff(desk, "rita", "Rita Reyes", frozenset({Role.RECEPTIONIST}), PASSWORD)
     staff.add_staff(desk, "nina", "Nina Ngata", frozenset({Role.NURSE}), PASSWORD)
     staff.add_staff(desk, "sam", "Sam Spare", frozenset({Role.RECEPTIONIST}), PASSWORD)
+    staff.add_staff(desk, "cleo", "Cleo Clark", frozenset({Role.CLINICIAN}), PASSWORD)
+    staff.add_staff(desk, "walt", "Walt Witness", frozenset({Role.NURSE}), PASSWORD)
     for n in range(extra_nurses):
         staff.add_staff(desk, f"nurse{n}", f"Nurse {n}", frozenset({Role.NURSE}), PASSWORD)
     consent.ensure_shipped_templates(desk)
@@ -193,6 +201,7 @@ class Flow:
         self.reception = base.as_actor(actor(engine, "rita"))
         self.nurse = base.as_actor(actor(engine, "nina"))
         self.admin = base.as_actor(actor(engine, "admin"))
+        self.clinician = base.as_actor(actor(engine, "cleo"))
         # Called between reading a record and saving it: competing workstations pause here.
         self.think: Callable[[], None] = lambda: None
 
@@ -348,9 +357,15 @@ class Flow:
         moved = self.seat(visit_id)
         if moved is not None:
             return moved  # the start is the next step
+        needed = self.order(visit_id) or self.stock_up()
+        if needed is not None:
+            return needed
         version = booking.get_visit(self.nurse, visit_id).version
+        lot = max(stock.lots(self.nurse), key=lambda view: view.sealed_vials)
         self.think()
-        infusion.start_infusion(self.nurse, visit_id, version)
+        administration.start_with_vial(
+            self.nurse, visit_id, lot.id, "Left antecubital", 22, version
+        )
         return Step("visit.infusion_start", visit_id, "visit", version)
 
     def seat(self, visit_id: int) -> Step | None:
@@ -365,6 +380,57 @@ class Flow:
         self.think()
         infusion.move_chair(self.nurse, visit_id, free, view.version)
         return Step("visit.move_chair", visit_id, "visit", view.version)
+
+    # --- the drug: order, stock, administration, waste ----------------------------------
+
+    def order(self, visit_id: int) -> Step | None:
+        """The clinician's order, when the visit has none yet."""
+        if orders.current_order(self.nurse, visit_id) is not None:
+            return None
+        orders.record_order(
+            self.clinician, visit_id, drug="Ketamine", mg_per_kg="0.5",
+            weight_kg=str(self.rng.randint(55, 110)), duration_min=40,
+        )
+        return Step("order.record", visit_id)
+
+    def stock_up(self) -> Step | None:
+        """Receive vials (nurse and witness) when the shelf runs low."""
+        if sum(view.sealed_vials for view in stock.lots(self.nurse)) >= 10:
+            return None
+        lot = stock.receive(
+            self.nurse, drug="Ketamine", lot_number="W-2031",
+            expiry=BASE_DAY + timedelta(days=700), concentration_mg_per_ml="50", vial_ml="2",
+            vials=20, supplier="Hikma", invoice=f"INV-{self.rng.randint(1000, 9999)}",
+            witness=Cosigner("walt", PASSWORD),
+        )
+        return Step("stock.receipt", lot.id)
+
+    def has_drug_record(self, visit_id: int) -> bool:
+        with self.nurse.read() as session:
+            return session.get(Administration, visit_id) is not None
+
+    def end(self, visit_id: int, version: int) -> None:
+        """End the infusion; with a vial, the amount given is part of the same action."""
+        if not self.has_drug_record(visit_id):
+            infusion.end_infusion(self.nurse, visit_id, version)
+            return
+        order = orders.current_order(self.nurse, visit_id)
+        assert order is not None
+        given = order.dose_ug - self.rng.choice([0, 0, 500, 2500])
+        administration.end_with_amount(self.nurse, visit_id, str(Decimal(given) / 1000), version)
+
+    def waste(self, visit_id: int) -> Step | None:
+        """The witnessed waste of what the opened vials still held, once."""
+        with self.nurse.read() as session:
+            record = session.get(Administration, visit_id)
+            pending = record is not None and record.waste_at is None
+        if not pending:
+            return None
+        self.think()
+        administration.witness_waste(
+            self.nurse, visit_id, "Rx Destroyer", Cosigner("walt", PASSWORD)
+        )
+        return Step("stock.waste", visit_id)
 
     def readings(self, visit_id: int) -> list[str]:
         with self.nurse.read() as session:
@@ -386,13 +452,21 @@ class Flow:
                 self.nurse, visit_id, infusion.SideEffectKind.NAUSEA, "Mild; settled with rest"
             )
             return Step("side_effect.record", visit_id)
+        if self.rng.random() < 0.4 and self.has_drug_record(visit_id):
+            self.at(visit_id, 60)
+            administration.change_rate(self.nurse, visit_id, RateEvent.RATE, "Nausea", "2.5")
+            return Step("administration.rate", visit_id)
         self.at(visit_id, 100)
         version = booking.get_visit(self.nurse, visit_id).version
         self.think()
-        infusion.end_infusion(self.nurse, visit_id, version)
+        self.end(visit_id, version)
         return Step("visit.infusion_end", visit_id, "visit", version)
 
     def recover(self, visit_id: int) -> Step:
+        self.at(visit_id, 101)
+        wasted = self.waste(visit_id)
+        if wasted is not None:
+            return wasted
         if Checkpoint.END.value not in self.readings(visit_id):
             self.at(visit_id, 101)
             self.think()

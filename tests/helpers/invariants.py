@@ -4,7 +4,10 @@
 SQLite file is intact, the audit chain verifies, and every committed change is whole —
 each visit's state history is an unbroken road matched one-to-one by audit entries,
 each visit's timestamps agree with its state, and each stored consent has its PDF bytes,
-a matching SHA-256 and its audit entry.
+a matching SHA-256 and its audit entry; and the controlled-substance ledger balances —
+each lot's running balance adds up line by line from zero, never goes negative, equals
+the lot's balance, every line is in the audit chain, and every witnessed waste plus the
+amount given equals what the opened vials held.
 """
 
 from __future__ import annotations
@@ -15,10 +18,13 @@ from collections import Counter, defaultdict
 from sqlalchemy import Engine, select, text
 
 from desk.db.models import (
+    Administration,
     AuditEntry,
     ConsentDocument,
     Patient,
     SideEffect,
+    StockLot,
+    StockMovement,
     Transport,
     Visit,
     VisitStatusChange,
@@ -70,6 +76,42 @@ def problems(engine: Engine) -> list[str]:
         by_key[(entity, entity_id)].append((action, summary))
     found += _visit_problems(visits, changes, by_key)
     found += _row_problems(patients, vitals, effects, rides, consents, by_key)
+    found += ledger_problems(engine)
+    return found
+
+
+def ledger_problems(engine: Engine) -> list[str]:
+    found = []
+    with engine.connect() as conn:
+        lots = {lot.id: lot.balance_ug for lot in conn.execute(select(StockLot))}
+        lines = conn.execute(select(StockMovement).order_by(StockMovement.id)).all()
+        summaries = dict(conn.execute(select(AuditEntry.seq, AuditEntry.summary)).all())
+        records = conn.execute(select(Administration)).all()
+        by_visit = Counter(
+            (m.visit_id, m.kind, -m.amount_ug) for m in lines if m.visit_id is not None
+        )
+    running: dict[int, int] = defaultdict(int)
+    for line in lines:
+        running[line.lot_id] += line.amount_ug
+        if running[line.lot_id] != line.balance_ug or line.balance_ug < 0:
+            found.append(f"ledger line {line.id}: balance {line.balance_ug} does not add up")
+        said = dict(p.partition("=")[::2] for p in summaries.get(line.audit_seq, "").split(", "))
+        wanted = {"amount_ug": str(line.amount_ug), "balance_ug": str(line.balance_ug),
+                  "lot": str(line.lot_id)}  # fmt: skip
+        if any(said.get(key) != value for key, value in wanted.items()):
+            found.append(f"ledger line {line.id} is not in the audit chain")
+    for lot_id, balance in lots.items():
+        if running[lot_id] != balance:
+            found.append(f"lot {lot_id}: balance {balance}, ledger adds up to {running[lot_id]}")
+    for r in records:
+        if r.given_ug is not None and not by_visit[(r.visit_id, "administration", r.given_ug)]:
+            found.append(f"visit {r.visit_id}: amount given without its ledger line")
+        if r.waste_at is None:
+            continue
+        if r.given_ug is None or r.waste_ug is None or r.given_ug + r.waste_ug != r.drawn_ug:
+            found.append(f"visit {r.visit_id}: given + wasted is not what the vials held")
+        elif r.waste_ug and not by_visit[(r.visit_id, "waste", r.waste_ug)]:
+            found.append(f"visit {r.visit_id}: waste without its ledger line")
     return found
 
 
@@ -113,8 +155,10 @@ def _visit_problems(visits, changes, by_key) -> list[str]:  # type: ignore[no-un
             if column == "arrived_at" and status in (_S.NO_SHOW, _S.CANCELLED):
                 continue
             if has != (status in states):
-                found.append(f"visit {visit.id} is {status.value} but {column} is "
-                             f"{'set' if has else 'empty'}")
+                found.append(
+                    f"visit {visit.id} is {status.value} but {column} is "
+                    f"{'set' if has else 'empty'}"
+                )
     return found
 
 
@@ -129,8 +173,10 @@ def _row_problems(patients, vitals, effects, rides, consents, by_key) -> list[st
             found.append(f"patient {patient_id} has no registration audit entry")
     for visit_id, n in vitals.items():
         if count("visit", visit_id, "vitals.record") != n:
-            found.append(f"visit {visit_id}: {n} vitals readings, "
-                         f"{count('visit', visit_id, 'vitals.record')} audit entries")
+            found.append(
+                f"visit {visit_id}: {n} vitals readings, "
+                f"{count('visit', visit_id, 'vitals.record')} audit entries"
+            )
     for visit_id, n in effects.items():
         if count("visit", visit_id, "side_effect.record") != n:
             found.append(f"visit {visit_id}: side effects and audit entries differ")

@@ -33,7 +33,8 @@ VISITS = 4
 # The fields a ValidationError may name when the visit moved on while a desk was typing:
 # vitals or a ride for a visit now closed, side effects after recovery, discharge when the
 # end vitals or the collecting adult changed meanwhile.
-MOVED_ON = {"visit", "end_vitals_acceptable", "driver_override_reason"}
+# "waste": another desk witnessed the waste first; "lot": another desk took the last vials.
+MOVED_ON = {"visit", "end_vitals_acceptable", "driver_override_reason", "waste", "lot"}
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not hasattr(os, "fork"), reason="the process zygote needs fork()"),

@@ -29,14 +29,16 @@ from sqlalchemy import Engine
 import desk.services
 from desk.domain.booking import VisitType
 from desk.domain.consent import TreatmentType
-from desk.domain.errors import DeskError, NotPermitted, ValidationError
+from desk.domain.errors import DeskError, NotPermitted, PrepNotReady, ValidationError
 from desk.domain.instruments import Language
+from desk.domain.ledger import Movement
 from desk.domain.patients import PatientDraft
 from desk.domain.roles import Role
 from desk.domain.series import SeriesKind
 from desk.domain.transport import PickupPlan
 from desk.domain.vitals import Checkpoint
 from desk.services import (
+    administration,
     audit,
     auth,
     board,
@@ -46,10 +48,13 @@ from desk.services import (
     checkin,
     consent,
     consent_files,
+    cs_log,
+    day_close,
     demo,
     handouts,
     infusion,
     nurse_board,
+    orders,
     outcome_trends,
     outcomes,
     patients,
@@ -59,16 +64,22 @@ from desk.services import (
     settings,
     setup,
     staff,
+    stock,
     transport,
 )
+from desk.services.administration import Dissociation, RateEvent
 from desk.services.booking import SeriesSlot, VisitReason
 from desk.services.context import Desk
 from desk.services.database import open_database
+from desk.services.orders import Cosigner
 from tests.helpers import clinic_flow
 from tests.helpers.clinic_flow import ADULTS, GOOD_VITALS, PASSWORD, Flow
 
-R, N, A = Role.RECEPTIONIST, Role.NURSE, Role.ADMIN
+R, N, A, C = Role.RECEPTIONIST, Role.NURSE, Role.ADMIN, Role.CLINICIAN
 ANY = frozenset({R, N, A})
+STOCK = frozenset({N, C})  # receiving and removing: nurses and clinicians, with a witness
+LOGS = frozenset({N, C, A})  # the ledger and its printouts
+WITNESS = Cosigner("walt", PASSWORD)
 MOOD = TreatmentType.MOOD_SERIES
 Call = Callable[[Desk], object]
 
@@ -150,6 +161,11 @@ class World:
 
     def a_day(self) -> date:
         return clinic_flow.BASE_DAY
+
+    def lot(self) -> int:
+        """A lot with sealed vials on the shelf."""
+        self.flow.stock_up()
+        return max(stock.lots(self.flow.nurse), key=lambda view: view.sealed_vials).id
 
 
 class _NeverRandom(random.Random):
@@ -254,6 +270,8 @@ def _clear(w: World) -> Call:
 
 def _start(w: World) -> Call:
     visit = w.advanced_to("prep_cleared")
+    w.flow.order(visit)  # no order is a hard stop
+    w.lot()  # with stock on the desk, the start must name its vial (start_with_vial)
     w.flow.at(visit, 0)
     w.flow.seat(visit)
     return _with_version(w, visit, lambda d, v: infusion.start_infusion(d, visit, v))
@@ -274,6 +292,7 @@ def _side_effect(w: World) -> Call:
 
 def _discharge(w: World) -> Call:
     visit = w.advanced_to("recovery")
+    w.flow.waste(visit)  # the witnessed waste of the opened vial
     w.flow.recover(visit)  # the end vitals
     w.flow.at(visit, 140)
     return _with_version(w, visit, lambda d, v: infusion.discharge(
@@ -286,6 +305,51 @@ def _move_chair(w: World) -> Call:
     # Its own chair: other visits of this world may be seated in any other one.
     chair = infusion.infusion_view(w.flow.nurse, visit).chair
     return lambda d: infusion.move_chair(d, visit, chair)
+
+
+def _receive(d: Desk) -> object:
+    return stock.receive(
+        d, drug="Ketamine", lot_number="M-1", expiry=clinic_flow.BASE_DAY + timedelta(days=700),
+        concentration_mg_per_ml="50", vial_ml="2", vials=5, supplier="Hikma", invoice="INV-1",
+        witness=WITNESS,
+    )
+
+
+def _start_with_vial(w: World) -> Call:
+    visit = w.advanced_to("prep_cleared")
+    w.flow.order(visit)
+    lot = w.lot()
+    w.flow.at(visit, 0)
+    return _with_version(w, visit, lambda d, v: administration.start_with_vial(
+        d, visit, lot, "Left antecubital", 22, v))
+
+
+def _plan(w: World) -> Call:
+    visit = w.arrived()
+    w.flow.order(visit)
+    lot = w.lot()
+    return lambda d: administration.plan_draw(d, visit, lot)
+
+
+def _end_with_amount(w: World) -> Call:
+    visit = w.advanced_to("infusing")
+    w.flow.infuse(visit)  # the mid-infusion vitals
+    w.flow.at(visit, 100)
+    return _with_version(w, visit, lambda d, v: administration.end_with_amount(d, visit, "30", v))
+
+
+def _close_day(w: World, day: date | None = None) -> Call:
+    """Closing a day not closed before, every lot counted as the ledger expects."""
+    day = day or w.a_day() + timedelta(days=next(w.numbers))
+    lots = day_close.day_to_close(w.flow.nurse, day).lots
+    counts = {lot.lot_id: lot.expected_vials for lot in lots}
+    return lambda d: day_close.close_day(d, day, counts, {}, WITNESS)
+
+
+def _closed_day(w: World) -> date:
+    day = w.a_day() + timedelta(days=next(w.numbers))
+    _close_day(w, day)(w.flow.nurse)
+    return day
 
 
 def _paper(w: World) -> Call:
@@ -429,7 +493,8 @@ TABLE: dict[str, Rule] = {
     "prep.clear_for_infusion": write(frozenset({N}), _clear),
     "infusion.infusion_view": read(ANY, lambda w: (
         lambda v: lambda d: infusion.infusion_view(d, v))(w.arrived())),
-    "infusion.start_infusion": write(frozenset({N}), _start),
+    "infusion.start_infusion": Rule(frozenset({N}), _start, 0,
+                                    refusal=PrepNotReady),
     "infusion.record_side_effect": write(frozenset({N}), _side_effect),
     "infusion.end_infusion": write(frozenset({N}), _end),
     "infusion.discharge": write(frozenset({N}), _discharge),
@@ -528,6 +593,42 @@ TABLE: dict[str, Rule] = {
     "staff.set_roles": write(frozenset({A}), _roles),
     "staff.change_own_password": write(ANY, lambda w: _own_password),
     "demo.load_demo": write(frozenset({A}), lambda w: lambda d: demo.load_demo(d, patients=3)),
+    # --- orders and the controlled substance: clinicians order, nurses give and count -----
+    "orders.record_order": write(frozenset({C}), lambda w: (
+        lambda v: lambda d: orders.record_order(d, v, drug="Ketamine", mg_per_kg="0.5",
+                                                weight_kg="70", duration_min=40))(w.arrived())),
+    "orders.current_order": read(ANY, lambda w: (
+        lambda v: lambda d: orders.current_order(d, v))(w.arrived())),
+    "stock.receive": write(STOCK, lambda w: _receive),
+    "stock.remove": write(STOCK, lambda w: (lambda lot: lambda d: stock.remove(
+        d, lot, Movement.EXPIRED, 1, "Label damaged", WITNESS))(w.lot())),
+    "stock.lots": read(LOGS, lambda w: stock.lots),
+    "stock.movements": read(LOGS, lambda w: (
+        lambda lot: lambda d: stock.movements(d, lot))(w.lot())),
+    "cs_log.cs_log_pdf": read(LOGS, lambda w: (
+        lambda lot: lambda d: cs_log.cs_log_pdf(d, lot, w.a_day(), w.a_day()))(w.lot())),
+    "cs_log.inventory_pdf": read(LOGS, lambda w: cs_log.inventory_pdf),
+    "administration.plan_draw": read(frozenset({N}), _plan),
+    "administration.start_with_vial": write(frozenset({N}), _start_with_vial),
+    "administration.change_rate": write(frozenset({N}), lambda w: (
+        lambda v: lambda d: administration.change_rate(d, v, RateEvent.RATE, "Nausea", "2.5"))(
+        w.advanced_to("infusing"))),
+    "administration.end_with_amount": write(frozenset({N}), _end_with_amount),
+    "administration.witness_waste": write(frozenset({N}), lambda w: (
+        lambda v: lambda d: administration.witness_waste(d, v, "Rx Destroyer", WITNESS))(
+        w.advanced_to("recovery"))),
+    "administration.record_sedation": write(frozenset({N}), lambda w: (
+        lambda v: lambda d: administration.record_sedation(d, v, "before", 5, Dissociation.NONE))(
+        w.arrived())),
+    "administration.sedation_for": read(ANY, lambda w: (
+        lambda v: lambda d: administration.sedation_for(d, v))(w.arrived())),
+    "administration.administration_view": read(ANY, lambda w: (
+        lambda v: lambda d: administration.administration_view(d, v))(w.advanced_to("infusing"))),
+    "day_close.day_to_close": read(frozenset({N}), lambda w: (
+        lambda day: lambda d: day_close.day_to_close(d, day))(w.a_day())),
+    "day_close.close_day": write(frozenset({N}), _close_day),
+    "day_close.stored_report": read(LOGS, lambda w: (
+        lambda day: lambda d: day_close.stored_report(d, day))(_closed_day(w))),
 }
 
 

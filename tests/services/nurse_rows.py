@@ -13,6 +13,7 @@ from desk.db.models import (
     Candidacy,
     ConsentDocument,
     ConsentTemplate,
+    InfusionOrder,
     Patient,
     Visit,
 )
@@ -39,8 +40,13 @@ def add_visit(
     consent: bool = True,
     screened: bool = True,
     visit_type: str = "mood_infusion",
+    ordered: bool = True,
 ) -> int:
-    """A patient (screened, consented) with one mood infusion today; returns the visit id."""
+    """A patient (screened, consented) with one mood infusion today; returns the visit id.
+
+    ``ordered``: a clinician's order for 0.5 mg/kg at 70 kg is on file (no order is a hard
+    stop at the start).
+    """
     now = desk.now()
     n = next(_numbers)
     with desk.sessions() as session:
@@ -61,8 +67,19 @@ def add_visit(
             arrived_at=now if status != "scheduled" else None, created_at=now,
         )  # fmt: skip
         session.add(visit)
+        session.flush()
+        if ordered and visit_type != "consultation":
+            session.add(standard_order(patient.id, visit.id, now))
         session.commit()
         return visit.id
+
+
+def standard_order(patient_id: int, visit_id: int, now: datetime) -> InfusionOrder:
+    return InfusionOrder(
+        patient_id=patient_id, visit_id=visit_id, drug="Ketamine", dose_ug_per_kg=500,
+        weight_g=70_000, weight_source="entered", dose_ug=35_000, duration_min=40,
+        rate_ug_per_h=52_500, ordered_by="cleo", ordered_at=now,
+    )  # fmt: skip
 
 
 def _candidacy(patient_id: int) -> Candidacy:

@@ -1,7 +1,7 @@
 """outcomes: questionnaire responses, safety assessments, progress letters; provider address
 
 Revision ID: 0010_outcomes
-Revises: 0008_workstations
+Revises: 0009_controlled_substance
 Create Date: 2026-11-28 19:10:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import desk.db.types
 
 revision = "0010_outcomes"
-down_revision = "0008_workstations"
+down_revision = "0009_controlled_substance"
 branch_labels = None
 depends_on = None
 
