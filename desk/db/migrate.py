@@ -9,6 +9,8 @@ upgraded on 11/28/2026 by FRONT-DESK-1)".
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -66,8 +68,9 @@ def upgrade(engine: Engine, revision: str = "head", *, workstation: str = "") ->
     """Bring the schema up to ``revision``; SchemaTooNew if the database is ahead of us."""
     check_not_too_new(engine)
     before = current_revision(engine)
-    with engine.begin() as conn:
+    with engine.connect() as conn, _foreign_keys_deferred(conn), conn.begin():
         command.upgrade(_config(conn), revision)
+        _check_foreign_keys(conn)
         after = MigrationContext.configure(conn).get_current_revision()
         if after != before and after is not None and inspect(conn).has_table("schema_upgrade"):
             conn.execute(
@@ -82,6 +85,33 @@ def upgrade(engine: Engine, revision: str = "head", *, workstation: str = "") ->
                     "workstation": workstation[:120],
                 },
             )
+
+
+@contextmanager
+def _foreign_keys_deferred(conn: Connection) -> Iterator[None]:
+    """SQLite: foreign keys off while migrations rebuild tables, on again afterwards.
+
+    A batch migration rebuilds a table (copy, drop, rename); with foreign keys enforced,
+    dropping a table that other rows point at fails, so upgrading a clinic's database
+    with visits in it would. The pragma only works outside a transaction: it is set on
+    the driver's connection before the migration's transaction begins.
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
+
+
+def _check_foreign_keys(conn: Connection) -> None:
+    """Refuse (and roll back) an upgrade that left a row pointing at nothing."""
+    if conn.dialect.name == "sqlite" and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
+        raise RuntimeError("the schema upgrade left rows whose references point at nothing")
 
 
 def too_new_text(engine: Engine, current: str) -> str:
