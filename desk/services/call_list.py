@@ -20,11 +20,11 @@ from desk.domain.visit_states import VisitState
 from desk.pdf.call_list import CallList, CallListEntry, render_call_list
 from desk.pdf.data import ClinicInfo, DocumentKind, new_document_id, prep_times
 from desk.services.board import local_day_bounds
-from desk.services.booking import current_values
 from desk.services.checkin import readable_phone
 from desk.services.consent import treatment_for_visit_type
 from desk.services.context import Desk
 from desk.services.settings import clinic_info, load_policy
+from desk.services.visits import current_values
 
 CALL_ROLES = (Role.RECEPTIONIST, Role.ADMIN, Role.NURSE)
 

@@ -77,8 +77,9 @@ def test_the_machine_table_matches_the_agreed_transitions() -> None:
         (S.RECOVERY, S.INFUSING, "A visit that is in recovery cannot go back to infusing."),
         (S.ARRIVED, S.ARRIVED, "The visit is already arrived."),
         (S.DISCHARGED, S.ARRIVED, "This visit is closed: the patient was discharged."),
-        (S.NO_SHOW, S.ARRIVED, "This visit is closed as a no-show; book a new visit instead."),
-        (S.CANCELLED, S.SCHEDULED, "This visit was cancelled; book a new visit instead."),
+        (S.NO_SHOW, S.ARRIVED,
+         "This visit is closed as a no-show; reinstate it or book a new one."),
+        (S.CANCELLED, S.SCHEDULED, "This visit was cancelled; reinstate it or book a new one."),
     ],
 )  # fmt: skip
 def test_refusals_tell_the_nurse_what_to_do(

@@ -56,10 +56,12 @@ from desk.services import (
     setup,
     staff,
     transport,
+    visits,
 )
-from desk.services.booking import SeriesSlot, VisitReason
+from desk.services.booking import SeriesSlot
 from desk.services.context import Desk
 from desk.services.database import open_database
+from desk.services.visits import VisitReason
 from tests.helpers import clinic_flow
 from tests.helpers.clinic_flow import ADULTS, GOOD_VITALS, PASSWORD, Flow
 
@@ -202,7 +204,7 @@ def _with_version(w: World, visit: int, call: Callable[[Desk, int], object]) -> 
 def _reschedule(w: World) -> Call:
     visit = w.visit()
     start, chair = clinic_flow.slot(w.index())
-    return _with_version(w, visit, lambda d, v: booking.reschedule_visit(
+    return _with_version(w, visit, lambda d, v: visits.reschedule_visit(
         d, visit, start, chair, VisitReason("patient_request"), expected_version=v))
 
 
@@ -351,13 +353,13 @@ TABLE: dict[str, Rule] = {
             SeriesSlot(datetime.combine(clinic_flow.BASE_DAY + timedelta(days=300), time(9)),
                        "Chair 1")]))(w.patient())),
     "booking.book_series": write(frozenset({R, A}), _series),
-    "booking.cancel_visit": write(frozenset({R, A}), lambda w: (lambda v: _with_version(
-        w, v, lambda d, ver: booking.cancel_visit(d, v, VisitReason("patient_unwell"),
+    "visits.cancel_visit": write(frozenset({R, A}), lambda w: (lambda v: _with_version(
+        w, v, lambda d, ver: visits.cancel_visit(d, v, VisitReason("patient_unwell"),
                                                   expected_version=ver)))(w.visit())),
-    "booking.mark_no_show": write(ANY, lambda w: (lambda v: _with_version(
-        w, v, lambda d, ver: booking.mark_no_show(d, v, VisitReason("did_not_arrive"),
+    "visits.mark_no_show": write(ANY, lambda w: (lambda v: _with_version(
+        w, v, lambda d, ver: visits.mark_no_show(d, v, VisitReason("did_not_arrive"),
                                                   expected_version=ver)))(w.visit())),
-    "booking.reschedule_visit": write(frozenset({R, A}), _reschedule),
+    "visits.reschedule_visit": write(frozenset({R, A}), _reschedule),
     "call_list.call_list": read(ANY, lambda w: lambda d: call_list.call_list(d, w.a_day())),
     "call_list.call_list_pdf": Rule(ANY, lambda w: lambda d: call_list.call_list_pdf(
         d, w.a_day()), 1),

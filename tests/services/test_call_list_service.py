@@ -10,7 +10,7 @@ from desk.db.models import Transport, Visit
 from desk.domain.booking import VisitType
 from desk.domain.errors import NotPermitted, StaleEdit, TransitionRefused
 from desk.domain.roles import Role
-from desk.services import audit, booking, call_list
+from desk.services import audit, booking, call_list, visits
 from desk.services.context import Desk
 from tests.helpers.fixtures import add_person
 from tests.helpers.visits import add_patient
@@ -31,10 +31,10 @@ def test_lists_tomorrows_infusions_with_prep_times_but_not_consultations(
     booking.book_visit(reception_desk, ana, VisitType.MOOD_INFUSION, at(10), "Chair 1")
     booking.book_visit(reception_desk, ben, VisitType.CONSULTATION, at(9), None)
     gone = booking.book_visit(reception_desk, cancelled, VisitType.BOOSTER, at(9), "Chair 2")
-    booking.cancel_visit(
+    visits.cancel_visit(
         reception_desk,
         gone.id,
-        booking.VisitReason("patient_unwell"),
+        visits.VisitReason("patient_unwell"),
         expected_version=gone.version,
     )
     entries = call_list.call_list(reception_desk, TOMORROW)
@@ -100,8 +100,8 @@ def test_stale_tick_is_refused(reception_desk: Desk) -> None:
 def test_closed_visit_takes_no_ticks(reception_desk: Desk) -> None:
     patient = add_patient(reception_desk)
     view = booking.book_visit(reception_desk, patient, VisitType.MOOD_INFUSION, at(10), "Chair 1")
-    done = booking.cancel_visit(
-        reception_desk, view.id, booking.VisitReason("clinic"), expected_version=view.version
+    done = visits.cancel_visit(
+        reception_desk, view.id, visits.VisitReason("clinic"), expected_version=view.version
     )
     with pytest.raises(TransitionRefused):
         call_list.record_call(

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from desk.domain.booking import VisitType
 from desk.domain.visit_states import VisitState
-from desk.services import booking
+from desk.services import booking, visits
 from desk.ui.booking import BookVisitDialog, SeriesBookingDialog
 from desk.ui.session import Session
 from desk.ui.visit_actions import VisitActionDialog
@@ -155,7 +155,7 @@ def test_second_desk_saving_a_stale_visit_sees_who_changed_it(
     from dataclasses import replace
 
     other = replace(session.desk, workstation="front-desk-2")
-    booking.mark_no_show(other, view.id, booking.VisitReason("not_reachable"),
+    visits.mark_no_show(other, view.id, visits.VisitReason("not_reachable"),
                          expected_version=view.version)
     dialog.time_edit.setTime(dialog.time_edit.time().addSecs(3600))
     qtbot.keyClick(field_for(dialog, "Reason"), Qt.Key.Key_Down)
