@@ -134,9 +134,11 @@ def screen_shows(text: str) -> bool:
 
 
 def field_for(window: QWidget, label_text: str) -> QWidget:
-    """The input a visible label names (its buddy), as a person finds it."""
+    """The input a visible label names (its buddy), as a person finds it; a required
+    field's star ("Legal last name *") is not part of its name."""
     for label in window.findChildren(QLabel):
-        if label.text().replace("&", "") == label_text and label.buddy() is not None:
+        shown = label.text().replace("&", "").removesuffix(" *")
+        if shown == label_text and label.buddy() is not None:
             buddy = label.buddy()
             assert buddy is not None
             return buddy
