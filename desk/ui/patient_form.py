@@ -41,9 +41,10 @@ from desk.domain.patients import (
 from desk.domain.patients import validate_patient as check_draft
 from desk.domain.phones import MAX_PHONE_LENGTH, format_phone, normalise_phone
 from desk.domain.search_query import parse_typed_date
-from desk.ui.forms import ERROR_STYLE, error_line, named
+from desk.ui.forms import ERROR_STYLE, MAX_FIELD, error_line, named
 from desk.ui.messages import show_error
 from desk.ui.patient_header import PatientHeader
+from desk.ui.permissions import make_read_only, who_may
 from desk.ui.session import Session
 
 if TYPE_CHECKING:
@@ -131,6 +132,21 @@ class PatientForm(QDialog):
             self.header.show_patient(view)
         else:
             self.header.hide()
+        self._follow_roles()
+
+    def _follow_roles(self) -> None:
+        """Booking buttons only for those who may book; the record read-only for those who
+        may not edit it (the services refuse regardless)."""
+        from desk.services.booking import BOOKING_ROLES
+        from desk.services.patients import EDITING_ROLES
+
+        actor = self.session.actor
+        if not actor.has(*EDITING_ROLES):
+            make_read_only(self, EDITING_ROLES)
+        elif self.view is not None and not actor.has(*BOOKING_ROLES):
+            for booking_button in (self.series_button, self.visit_button):
+                booking_button.setEnabled(False)
+                booking_button.setToolTip(who_may(BOOKING_ROLES))
 
     @classmethod
     def register(
@@ -187,12 +203,12 @@ class PatientForm(QDialog):
             self.series_button.setToolTip("Propose and book a Mood or Pain Series.")
             buttons.addButton(self.series_button, QDialogButtonBox.ButtonRole.ActionRole)
             self.series_button.clicked.connect(self._open_series)
-            for text, slot in (
-                ("S&creening…", self._open_screening),
-                ("Consen&t…", self._open_consent),
-                ("Boo&k visit…", self._open_booking),
+            self.visit_button = named(QPushButton("Boo&k visit…"), "bookVisitButton")
+            for action, slot in (
+                (QPushButton("S&creening…"), self._open_screening),
+                (QPushButton("Consen&t…"), self._open_consent),
+                (self.visit_button, self._open_booking),
             ):
-                action = QPushButton(text)
                 buttons.addButton(action, QDialogButtonBox.ButtonRole.ActionRole)
                 action.clicked.connect(slot)
         buttons.accepted.connect(self.save)
@@ -208,7 +224,10 @@ class PatientForm(QDialog):
             field.editingFinished.connect(lambda f=field: self._tidy_phone(f))
 
     def _line(self, field: str, label: str, limit: int) -> QLineEdit:
-        edit = named(QLineEdit(maxLength=limit), field)
+        # Only a hostile-paste cap here: an over-long entry is kept and refused beside the
+        # field by the domain's rule, never cut short without a word.
+        edit = named(QLineEdit(maxLength=MAX_FIELD), field)
+        edit.setToolTip(f"At most {limit} characters.")
         self._row(field, label, edit)
         return edit
 

@@ -8,6 +8,7 @@ form they may not save opens read-only with one line saying who can.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -23,8 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from desk.domain.roles import Role
-from desk.services.context import Actor
 from desk.ui.forms import named
+
+if TYPE_CHECKING:
+    from desk.services.context import Actor
 
 # The prep checklist, the infusion record and discharge: the nurse's work.
 NURSING_ROLES = frozenset({Role.NURSE})
@@ -60,8 +63,10 @@ def make_read_only(form: QWidget, roles: Iterable[Role]) -> QLabel:
     closing stays. Returns the line that says who can save it (added at the top)."""
     for edit in form.findChildren(QLineEdit):
         edit.setReadOnly(True)
-    for text in (*form.findChildren(QPlainTextEdit), *form.findChildren(QTextEdit)):
-        text.setReadOnly(True)
+    for plain in form.findChildren(QPlainTextEdit):
+        plain.setReadOnly(True)
+    for rich in form.findChildren(QTextEdit):
+        rich.setReadOnly(True)
     for spin in form.findChildren(QAbstractSpinBox):
         spin.setReadOnly(True)
     for combo in form.findChildren(QComboBox):
