@@ -155,14 +155,14 @@ def test_second_desk_saving_a_stale_visit_sees_who_changed_it(
     from dataclasses import replace
 
     other = replace(session.desk, workstation="front-desk-2")
-    visits.mark_no_show(other, view.id, visits.VisitReason("not_reachable"),
-                         expected_version=view.version)
+    visits.cancel_visit(other, view.id, visits.VisitReason("patient_unwell"),
+                        expected_version=view.version)
     dialog.time_edit.setTime(dialog.time_edit.time().addSecs(3600))
     qtbot.keyClick(field_for(dialog, "Reason"), Qt.Key.Key_Down)
     qtbot.mouseClick(button(dialog, "Move visit"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "changed at front-desk-2 by admin" in dialog.error.text(),
                     timeout=5000)
-    assert "Now status: No-show" in dialog.error.text()
+    assert "Now status: Cancelled" in dialog.error.text()
     assert dialog.isVisible()
     assert booking.get_visit(session.desk, view.id).start == datetime.combine(TOMORROW, time(9))
 
