@@ -225,6 +225,7 @@ class SeriesBookingDialog(ServiceDialog):
         self._lay_out()
         self.propose_button.clicked.connect(self.propose)
         self.resize(980, 520)
+        self.propose()  # the slots are what the receptionist came for: show them at once
 
     def _lay_out(self) -> None:
         kinds = QHBoxLayout()
