@@ -208,7 +208,8 @@ def _greedy(
             day = _next_clinic_day(day, search.policy)
             continue
         start, chair = found
-        note = _day_note(search, wanted, full_days) + _time_note(search, start, chair)
+        note = _day_note(search, wanted if not slots else None, full_days)
+        note += _time_note(search, start, chair)
         slots.append(ProposedInfusion(
             len(slots) + 1, rules.infusions, start, start + search.duration, chair, note.strip()
         ))
@@ -217,12 +218,14 @@ def _greedy(
     return tuple(slots)
 
 
-def _day_note(search: _Search, wanted: date, full_days: Sequence[date]) -> str:
-    """Why the infusion is not on the day the spacing asked for."""
+def _day_note(search: _Search, asked: date | None, full_days: Sequence[date]) -> str:
+    """Why the infusion is not on the day asked for (``asked``: the first infusion's start
+    date; later ones follow the desk's own spacing, which steps over closed days quietly)
+    or on the day its spacing gave (full days)."""
     policy = search.policy
     parts = []
-    if wanted.weekday() not in policy.clinic_weekdays:
-        parts.append(f"The clinic is closed on {day_name(wanted, policy)}.")
+    if asked is not None and asked.weekday() not in policy.clinic_weekdays:
+        parts.append(f"The clinic is closed on {day_name(asked, policy)}.")
     parts.extend(f"No chair is free on {day_name(full, policy)}." for full in full_days)
     return " ".join(parts) + " " if parts else ""
 

@@ -141,3 +141,13 @@ def test_a_visit_is_never_infused_twice_or_discharged_without_infusion(
     assert history.count(S.INFUSING) <= 1
     if S.DISCHARGED in history:
         assert history.index(S.INFUSING) < history.index(S.RECOVERY) < history.index(S.DISCHARGED)
+
+
+def test_only_closed_visits_can_be_reinstated_and_only_scheduled_ones_moved() -> None:
+    from desk.domain.visit_states import move_refusal, reinstate
+
+    assert reinstate(S.NO_SHOW) is S.SCHEDULED and reinstate(S.CANCELLED) is S.SCHEDULED
+    with pytest.raises(TransitionRefused, match="this one is arrived"):
+        reinstate(S.ARRIVED)
+    assert move_refusal(S.SCHEDULED) == ""
+    assert move_refusal(S.NO_SHOW) == "Only a scheduled visit can be moved; this one is no-show."
