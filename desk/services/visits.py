@@ -210,7 +210,7 @@ def reschedule_visit(
     """
     desk.require(*BOOKING_ROLES)
     text = reason.text(RESCHEDULE_REASONS)
-    not_in_past(desk, start_local)
+    not_in_past(desk.now(), start_local)
     with desk.write() as uow:
         policy = locked_policy(uow)
         visit = _open_visit(uow, visit_id, expected_version)

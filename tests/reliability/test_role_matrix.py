@@ -208,6 +208,21 @@ def _reschedule(w: World) -> Call:
         d, visit, start, chair, VisitReason("patient_request"), expected_version=v))
 
 
+def _no_show(w: World) -> Call:
+    visit = w.visit()
+    w.flow.at(visit, 10)  # a no-show only once the visit's day has come
+    return _with_version(w, visit, lambda d, v: visits.mark_no_show(
+        d, visit, VisitReason("did_not_arrive"), expected_version=v))
+
+
+def _reinstate(w: World) -> Call:
+    visit = w.visit()
+    view = booking.get_visit(w.flow.admin, visit)
+    visits.cancel_visit(w.flow.admin, visit, VisitReason("clinic"), expected_version=view.version)
+    return _with_version(w, visit, lambda d, v: visits.reinstate_visit(
+        d, visit, VisitReason("in_error"), expected_version=v))
+
+
 def _check_in(w: World) -> Call:
     visit = w.visit()
     w.flow.at(visit, -20)
@@ -356,15 +371,15 @@ TABLE: dict[str, Rule] = {
     "visits.cancel_visit": write(frozenset({R, A}), lambda w: (lambda v: _with_version(
         w, v, lambda d, ver: visits.cancel_visit(d, v, VisitReason("patient_unwell"),
                                                   expected_version=ver)))(w.visit())),
-    "visits.mark_no_show": write(ANY, lambda w: (lambda v: _with_version(
-        w, v, lambda d, ver: visits.mark_no_show(d, v, VisitReason("did_not_arrive"),
-                                                  expected_version=ver)))(w.visit())),
+    "visits.mark_no_show": write(ANY, _no_show),
+    "visits.reinstate_visit": write(frozenset({R, A}), _reinstate),
     "visits.reschedule_visit": write(frozenset({R, A}), _reschedule),
     "call_list.call_list": read(ANY, lambda w: lambda d: call_list.call_list(d, w.a_day())),
     "call_list.call_list_pdf": Rule(ANY, lambda w: lambda d: call_list.call_list_pdf(
         d, w.a_day()), 1),
+    # The ride tick is the way home's confirmation: transport.confirm_by_phone's row.
     "call_list.record_call": write(ANY, lambda w: (lambda v: _with_version(
-        w, v, lambda d, ver: call_list.record_call(d, v, ride_confirmed=True,
+        w, v, lambda d, ver: call_list.record_call(d, v, ride_confirmed=False,
                                                    prep_explained=True,
                                                    expected_version=ver)))(w.visit())),
     "checkin.check_in_sheet": read(ANY, lambda w: (
