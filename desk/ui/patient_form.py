@@ -99,6 +99,7 @@ def mark_invalid(widget: QWidget, invalid: bool) -> None:
         widget.setProperty("invalid", invalid)
         widget.style().unpolish(widget)
         widget.style().polish(widget)
+        widget.update()  # a polish alone does not always repaint a visible window
 
 
 def _text_edit(name: str, limit: int) -> QPlainTextEdit:
