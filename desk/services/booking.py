@@ -36,6 +36,7 @@ from desk.services.settings import load_policy, policy_from_json
 BOOKING_ROLES = (Role.RECEPTIONIST, Role.ADMIN)
 MAX_REASON_CHARS = 1000
 
+
 class ScreeningIncomplete(DeskError):
     """An infusion for a patient who is not (yet) a candidate, without an override."""
 

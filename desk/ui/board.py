@@ -632,7 +632,7 @@ class DayBoard(QWidget):
         self.today_button.setEnabled(self._day != self._open_today())
         if self._day != today and self._day == self._open_today():
             self.notice.setText(f"The clinic is closed today ({today:%A}); "
-                                f"showing the next open day.")
+                                "showing the next open day.")
 
     # --- the selected visit -------------------------------------------------------------
 
@@ -707,7 +707,7 @@ class DayBoard(QWidget):
         """The selected visit's patient; with none selected, Find patient opens to choose."""
         row = self.selected()
         if row is None:
-            self.notice.setText("Find the patient, then book from their record.")
+            self.notice.setText("Find the patient to book for: the buttons below the results book.")
             self.patient_wanted.emit()
             return None
         return row.patient_id
