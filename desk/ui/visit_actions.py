@@ -187,8 +187,12 @@ class VisitActionDialog(ServiceDialog):
         form.addRow("&Reason", self.reason)
         form.addRow("&Note", self.note)
         self.add_ok(spec.button, self._save)
+        self.confirm_line = named(QLabel(wordWrap=True), "confirmLine")
+        self.confirm_line.setStyleSheet("color: #8a5300; font-weight: 600;")
+        self.confirm_line.hide()
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.confirm_line)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
 
@@ -212,7 +216,8 @@ class VisitActionDialog(ServiceDialog):
         if not self._confirmed:
             # The first press only asks: a no-show closes the visit for the whole clinic.
             self._confirmed = True
-            self.error.setText(_CONFIRM[self.action])
+            self.confirm_line.setText(_CONFIRM[self.action])
+            self.confirm_line.show()
             return
         reason = VisitReason(str(self.reason.currentData() or ""), self.note.text())
         desk, visit = self.session.desk, self.visit
@@ -264,6 +269,8 @@ class VisitPanel(QDialog):
         for action in actions:
             shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             button = QPushButton(f"{action.text()} ({shortcut})" if shortcut else action.text())
+            button.setEnabled(action.isEnabled())  # a role that may not: greyed, saying who may
+            button.setToolTip(action.toolTip())
             button.clicked.connect(lambda _c=False, a=action: self._run(a))
             buttons.addWidget(button)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
