@@ -24,7 +24,7 @@ from desk.ui.forms import named
 from desk.ui.idle import IdleMonitor, WindowShield
 from desk.ui.lockscreen import LockScreen
 from desk.ui.messages import show_message
-from desk.ui.permissions import NURSING_ROLES, allow, make_read_only
+from desk.ui.permissions import NURSING_ROLES, allow, allow_reading, make_read_only
 from desk.ui.session import Session, role_text
 
 SAVED_MESSAGE_MS = 8000
@@ -43,6 +43,7 @@ class MainWindow(QMainWindow):
         self.workstation = workstation
         self._dialogs: dict[str, QDialog] = {}
         self._role_rules: list[tuple[QAction, Collection[Role]]] = []
+        self._read_rules: list[tuple[QAction, Collection[Role]]] = []  # open, maybe read-only
         self._locked = False
         self.board = DayBoard(session)
         self.nurse_station: NurseBoardView | None = None
@@ -130,7 +131,7 @@ class MainWindow(QMainWindow):
         way_home = self._action(
             nurse_menu, "&Way home (transport)…", self.open_transport, "Ctrl+T"
         )
-        self._role_rules += [(prep, NURSING_ROLES), (infusion, NURSING_ROLES),
+        self._read_rules += [(prep, NURSING_ROLES), (infusion, NURSING_ROLES),
                              (way_home, TRANSPORT_ROLES)]
 
     def _action(
@@ -177,6 +178,8 @@ class MainWindow(QMainWindow):
         self.admin_menu.menuAction().setVisible(actor.has(Role.ADMIN))
         for action, roles in self._role_rules:
             allow(action, actor, roles)
+        for action, roles in self._read_rules:
+            allow_reading(action, actor, roles)
         self.lock_screen.set_desk(self.session.desk)
 
     def _show_clinic(self) -> None:

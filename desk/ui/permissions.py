@@ -1,8 +1,9 @@
 """Who may use what, as the menus and forms show it: the services' own role rules.
 
 The services refuse regardless; this module only keeps a person from starting work they
-cannot save: an action they may not use is disabled with the reason as its tooltip, and a
-form they may not save opens read-only with one line saying who can.
+cannot save: an action with nothing to show them is disabled with the reason as its
+tooltip (booking, for a nurse), and a form worth reading that they may not save (the prep
+checklist, for a receptionist) opens read-only with one line saying who can.
 """
 
 from __future__ import annotations
@@ -56,6 +57,15 @@ def allow(action: QAction, actor: Actor, roles: Iterable[Role]) -> None:
     permitted = not wanted or actor.has(*wanted)
     action.setEnabled(permitted)
     action.setToolTip(action.text().replace("&", "") if permitted else who_may(wanted))
+
+
+def allow_reading(action: QAction, actor: Actor, roles: Iterable[Role]) -> None:
+    """Keep ``action`` open to everyone: its form shows what is recorded, and opens
+    read-only for those who may not save it, as the tooltip says beforehand."""
+    wanted = frozenset(roles)
+    action.setEnabled(True)
+    action.setToolTip(action.text().replace("&", "") if actor.has(*wanted)
+                      else f"Opens read-only: only {_listed(wanted)} can save it.")
 
 
 def make_read_only(form: QWidget, roles: Iterable[Role]) -> QLabel:

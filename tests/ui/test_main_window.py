@@ -169,12 +169,12 @@ def _as(qtbot: QtBot, desk: Desk, username: str, role: Role) -> MainWindow:
     return _window(qtbot, Session(person, settings.clinic_info(person), "clinic.sqlite3"))
 
 
-def test_a_receptionist_sees_nurse_work_disabled_saying_who_may(
+def test_a_receptionist_is_told_the_nurse_forms_open_read_only(
     qtbot: QtBot, sqlite_admin_desk: Desk
 ) -> None:
     window = _as(qtbot, sqlite_admin_desk, "rita", Role.RECEPTIONIST)
     prep = _menu_action(window, "&Nurse", "&Prep checklist…")
-    assert not prep.isEnabled() and prep.toolTip() == "Only a nurse can do this."
+    assert prep.isEnabled() and prep.toolTip() == "Opens read-only: only a nurse can save it."
     assert _menu_action(window, "&Nurse", "&Way home (transport)…").isEnabled()
     assert _menu_action(window, "&Visit", "Book a &series…").isEnabled()
 
