@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 LOCK := requirements/lock.txt
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint unit slow bench bench-smoke bundle bundle-test clean lock canary
+.PHONY: run test lint unit slow bench bench-smoke bundle bundle-test screenshots clean lock canary
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,7 @@ run: $(STAMP)
 	$(BIN)/desk
 
 lint: $(STAMP)
-	$(BIN)/ruff check desk tests bench
+	$(BIN)/ruff check desk tests bench scripts
 	$(BIN)/mypy desk
 	$(BIN)/mypy --strict desk/domain desk/services
 
@@ -52,6 +52,10 @@ unit: $(STAMP)
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench
+
+# The user guide's pictures, taken of the real windows in a throw-away demo clinic.
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python scripts/screenshots.py
 
 bundle: $(STAMP)
 	rm -rf build dist

@@ -34,9 +34,10 @@ from bench.clinic import Clinic, bench_day, build_clinic, signed_in
 from bench.harness import Figure, Scale, child_env, python_command, skipped
 from desk.db.models import Visit
 from desk.services.board import local_day_bounds
-from desk.services.booking import VisitReason, cancel_visit, get_visit
+from desk.services.booking import get_visit
 from desk.services.context import Desk
 from desk.services.database import open_database
+from desk.services.visits import VisitReason, cancel_visit
 from desk.ui.board import REFRESH_MS
 
 PG_URL = os.environ.get("DESK_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -18,6 +18,8 @@ SHIPPED = [
     ("consent", "ketamine-iv-en-1.0.txt"),
     ("consent", "ketamine-iv-es-1.0.txt"),
     ("icons", "desk.png"),
+    ("guide", "receptionist.md"),
+    ("guide", "screens", "board.png"),
 ]
 
 

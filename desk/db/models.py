@@ -177,8 +177,6 @@ class Visit(Versioned, Base):
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     identity_confirmed_by: Mapped[str | None] = mapped_column(String(80))
     # Tomorrow's call list ticks
-    ride_confirmed_by: Mapped[str | None] = mapped_column(String(80))
-    ride_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     prep_explained_by: Mapped[str | None] = mapped_column(String(80))
     prep_explained_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Booking or check-in despite incomplete screening

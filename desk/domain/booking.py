@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from desk.domain.errors import DeskError, ValidationError
@@ -183,3 +183,41 @@ def ensure_bookable(
     conflicts = find_conflicts(request, existing, policy)
     if conflicts:
         raise BookingConflict(conflicts)
+
+
+def next_open_day(day: date, policy: ClinicPolicy) -> date:
+    """``day`` itself when the clinic opens that day, else the next day it does."""
+    if not policy.clinic_weekdays:
+        raise ValueError("the clinic policy has no clinic weekdays")
+    while day.weekday() not in policy.clinic_weekdays:
+        day += timedelta(days=1)
+    return day
+
+
+def day_name(day: date, policy: ClinicPolicy) -> str:
+    """A day as people at the desk say it: "Sunday 29/11/2026"."""
+    return f"{_WEEKDAY_NAMES[day.weekday()]} {day.strftime(policy.date_format)}"
+
+
+def closed_day_notice(asked: date, shown: date, policy: ClinicPolicy) -> str:
+    """The sentence that says a default date skipped closed days ("" when it did not)."""
+    if asked == shown:
+        return ""
+    return (
+        f"The clinic is closed on {day_name(asked, policy)}; "
+        f"showing the next open day, {day_name(shown, policy)}."
+    )
+
+
+def no_show_refusal(start: datetime, today: date, policy: ClinicPolicy) -> str:
+    """Why a visit starting at ``start`` cannot be a no-show yet ("" when it can).
+
+    Nobody can fail to arrive for a visit that has not come: before its day the visit is
+    cancelled, not closed as a no-show.
+    """
+    if start.date() <= today:
+        return ""
+    return (
+        "A visit can be marked no-show only on its day or later; "
+        f"this one is on {day_name(start.date(), policy)}. Cancel it instead."
+    )

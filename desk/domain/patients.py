@@ -170,6 +170,10 @@ def _clean_emergency_phone(draft: PatientDraft, region: str) -> str:
     return normalise_phone(draft.emergency_contact_phone, region, field="emergency_contact_phone")
 
 
+#: The fields without which a patient cannot be registered (the form marks them).
+REQUIRED_FIELDS = frozenset({"legal_first_name", "legal_last_name", "dob"})
+
+
 def validate_patient(draft: PatientDraft, policy: ClinicPolicy, today: date) -> list[FieldError]:
     """Every field error of the draft, in form order; empty when it can be saved."""
     return _cleaned(draft, policy, today)[1]

@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-from desk.domain.booking import BookedVisit, SlotRequest, VisitType, find_conflicts
+from desk.domain.booking import (
+    BookedVisit,
+    ConflictKind,
+    SlotRequest,
+    VisitType,
+    day_name,
+    find_conflicts,
+    next_open_day,
+)
 from desk.domain.policy import ClinicPolicy
 
 
@@ -99,6 +107,7 @@ class ProposedInfusion:
     start: datetime
     end: datetime
     chair: str
+    note: str = ""  # why the day or time differs from what was asked ("" when it does not)
 
     @property
     def label(self) -> str:
@@ -175,7 +184,7 @@ def propose_series(
             best = slots
         if len(best) == rules.infusions:
             break
-    first_day = best[0].start.date() if best else _first_clinic_day(start_date, policy)
+    first_day = best[0].start.date() if best else next_open_day(start_date, policy)
     return SeriesProposal(kind, rules.infusions, window_last_day(first_day, kind, policy), best)
 
 
@@ -184,25 +193,59 @@ def _greedy(
 ) -> tuple[ProposedInfusion, ...]:
     """Each infusion on the earliest clinic day with a free slot, ``gap`` days apart."""
     slots: list[ProposedInfusion] = []
-    day = _first_clinic_day(start_date, search.policy)
-    last_day: date | None = None
+    wanted = start_date  # the day the spacing asks for; closed or full days push it on
+    day = next_open_day(wanted, search.policy)
+    full_days: list[date] = []
     chair: str | None = None
     while len(slots) < rules.infusions:
-        if last_day is not None and (day - slots[0].start.date()).days >= rules.window_days:
+        if slots and (day - slots[0].start.date()).days >= rules.window_days:
             break
-        if last_day is None and (day - start_date).days >= rules.window_days:
+        if not slots and (day - start_date).days >= rules.window_days:
             break  # no free slot anywhere near the start date: give up, don't loop forever
         found = _free_slot(search, day, chair)
         if found is None:
+            full_days.append(day)
             day = _next_clinic_day(day, search.policy)
             continue
         start, chair = found
-        slots.append(
-            ProposedInfusion(len(slots) + 1, rules.infusions, start, start + search.duration, chair)
-        )
-        last_day = day
-        day = _first_clinic_day(day + timedelta(days=gap), search.policy)
+        note = _day_note(search, wanted if not slots else None, full_days)
+        note += _time_note(search, start, chair)
+        slots.append(ProposedInfusion(
+            len(slots) + 1, rules.infusions, start, start + search.duration, chair, note.strip()
+        ))
+        wanted, full_days = day + timedelta(days=gap), []
+        day = next_open_day(wanted, search.policy)
     return tuple(slots)
+
+
+def _day_note(search: _Search, asked: date | None, full_days: Sequence[date]) -> str:
+    """Why the infusion is not on the day asked for (``asked``: the first infusion's start
+    date; later ones follow the desk's own spacing, which steps over closed days quietly)
+    or on the day its spacing gave (full days)."""
+    policy = search.policy
+    parts = []
+    if asked is not None and asked.weekday() not in policy.clinic_weekdays:
+        parts.append(f"The clinic is closed on {day_name(asked, policy)}.")
+    parts.extend(f"No chair is free on {day_name(full, policy)}." for full in full_days)
+    return " ".join(parts) + " " if parts else ""
+
+
+def _time_note(search: _Search, start: datetime, chair: str) -> str:
+    """Why the infusion does not start at the preferred time ("" when it does)."""
+    asked = datetime.combine(start.date(), search.preferred)
+    if start == asked:
+        return ""
+    fmt = search.policy.time_format
+    request = SlotRequest(search.patient_id, search.visit_type, asked, asked + search.duration,
+                          chair)
+    kinds = {c.kind: c for c in find_conflicts(request, search.busy, search.policy)}
+    if ConflictKind.OUTSIDE_OPENING_HOURS in kinds:
+        why = kinds[ConflictKind.OUTSIDE_OPENING_HOURS].message
+    elif ConflictKind.PATIENT_DOUBLE_BOOKED in kinds:
+        why = kinds[ConflictKind.PATIENT_DOUBLE_BOOKED].message
+    else:
+        why = f"Every chair is taken at {asked:{fmt}}."
+    return f"{why} Nearest free start: {start:{fmt}}."
 
 
 def _free_slot(search: _Search, day: date, last_chair: str | None) -> tuple[datetime, str] | None:
@@ -239,14 +282,5 @@ def _start_times(search: _Search, day: date) -> Iterator[datetime]:
         offset += step
 
 
-def _first_clinic_day(day: date, policy: ClinicPolicy) -> date:
-    """``day`` itself if the clinic is open then, else the next clinic day."""
-    if not policy.clinic_weekdays:
-        raise ValueError("the clinic policy has no clinic weekdays")
-    while day.weekday() not in policy.clinic_weekdays:
-        day += timedelta(days=1)
-    return day
-
-
 def _next_clinic_day(day: date, policy: ClinicPolicy) -> date:
-    return _first_clinic_day(day + timedelta(days=1), policy)
+    return next_open_day(day + timedelta(days=1), policy)

@@ -66,8 +66,8 @@ _NEXT_STEP = {
 
 _TERMINAL_REASONS = {
     _S.DISCHARGED: "This visit is closed: the patient was discharged.",
-    _S.NO_SHOW: "This visit is closed as a no-show; book a new visit instead.",
-    _S.CANCELLED: "This visit was cancelled; book a new visit instead.",
+    _S.NO_SHOW: "This visit is closed as a no-show; reinstate it or book a new one.",
+    _S.CANCELLED: "This visit was cancelled; reinstate it or book a new one.",
 }
 
 # Why a visit past check-in cannot simply be closed, and what to do instead.
@@ -102,3 +102,26 @@ def _refusal_reason(current: VisitState, target: VisitState) -> str:
     if _PATHWAY.index(target) > _PATHWAY.index(current):
         return f"{here} cannot go straight to {target.label.lower()}; {_NEXT_STEP[current]}."
     return f"{here} cannot go back to {target.label.lower()}."
+
+
+# A closed visit may be put back while its slot is free: the patient turned up late after
+# all, or the visit was closed by mistake. This is not a step of the daily road, so it is
+# kept out of ALLOWED_TRANSITIONS (no nurse's "Next" ever offers it).
+REINSTATABLE = frozenset({_S.NO_SHOW, _S.CANCELLED})
+
+
+def reinstate(current: VisitState) -> VisitState:
+    """SCHEDULED for a cancelled or no-show visit; TransitionRefused with why for others."""
+    if current in REINSTATABLE:
+        return _S.SCHEDULED
+    raise TransitionRefused(
+        "Only a cancelled or no-show visit can be reinstated; "
+        f"this one is {current.label.lower()}."
+    )
+
+
+def move_refusal(current: VisitState) -> str:
+    """Why a visit in ``current`` cannot be moved at all ("" when it can)."""
+    if current is _S.SCHEDULED:
+        return ""
+    return f"Only a scheduled visit can be moved; this one is {current.label.lower()}."

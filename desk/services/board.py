@@ -159,7 +159,7 @@ _VISIT_COLUMNS = (
     Visit.id, Visit.patient_id, Visit.visit_type, Visit.chair, Visit.scheduled_start,
     Visit.scheduled_end, Visit.status, Visit.version, Visit.late, Visit.series_id,
     Visit.series_index, Visit.screening_override_by, Visit.screening_override_reason,
-    Visit.ride_confirmed_by, Visit.infusion_start, Visit.infusion_end, Visit.discharged_by,
+    Visit.infusion_start, Visit.infusion_end, Visit.discharged_by,
     Visit.discharge_cosigned_by, Visit.early_discharge_reason, Visit.driver_override_reason,
     Visit.collected_by_name,
 )
@@ -475,10 +475,6 @@ def transport_badge(row: Transport | None, visit: Any, context: _Context) -> Bad
     tooltip = check.reason
     if check.status is TransportStatus.CONFIRMED and row is not None:
         tooltip = f"{row.adult_name} ({row.relationship}) takes the patient home."
-    elif visit.ride_confirmed_by:
-        tooltip += (
-            f"\nOn the call list the patient said a ride is arranged ({visit.ride_confirmed_by})."
-        )
     return Badge(text, level, tooltip)
 
 

@@ -1,8 +1,7 @@
-"""Booking visits and series, and cancelling, rescheduling or closing them as no-shows.
+"""Booking visits and series (changing a booked visit is ``desk.services.visits``).
 
 Times handed in and out are naive local wall-clock datetimes, as the clinic speaks of
-them; the database stores aware UTC. Every status change goes through the visit state
-machine and leaves a ``VisitStatusChange`` row (who, when, where, why) and one audit entry.
+them; the database stores aware UTC.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desk.db.models import ClinicSettings, Patient, Series, Visit, VisitStatusChange
+from desk.db.models import ClinicSettings, Patient, Series, Visit
 from desk.domain import series as series_rules
 from desk.domain.booking import (
     BookedVisit,
@@ -25,41 +24,17 @@ from desk.domain.booking import (
     find_conflicts,
 )
 from desk.domain.candidacy import CandidacyStatus
-from desk.domain.errors import DeskError, NotFound, TransitionRefused, ValidationError
+from desk.domain.errors import DeskError, NotFound, ValidationError
 from desk.domain.policy import ClinicPolicy
 from desk.domain.roles import Role
 from desk.domain.series import SeriesKind
-from desk.domain.visit_states import VisitState, transition
+from desk.domain.visit_states import VisitState
 from desk.services.candidacy import load_status
 from desk.services.context import Desk, UnitOfWork
 from desk.services.settings import load_policy, policy_from_json
 
 BOOKING_ROLES = (Role.RECEPTIONIST, Role.ADMIN)
-# A nurse on the floor records a no-show as readily as the desk does.
-NO_SHOW_ROLES = (Role.RECEPTIONIST, Role.ADMIN, Role.NURSE)
 MAX_REASON_CHARS = 1000
-OTHER = "other"
-
-CANCEL_REASONS: tuple[tuple[str, str], ...] = (
-    ("patient_request", "Patient asked to cancel"),
-    ("patient_unwell", "Patient unwell"),
-    ("no_transport", "No ride home available"),
-    ("screening", "Screening or clinical hold"),
-    ("clinic", "Clinic closure or staffing"),
-    (OTHER, "Other (say why)"),
-)
-NO_SHOW_REASONS: tuple[tuple[str, str], ...] = (
-    ("did_not_arrive", "Did not arrive"),
-    ("not_reachable", "Not reachable by phone"),
-    ("too_late", "Arrived too late to start"),
-    (OTHER, "Other (say why)"),
-)
-RESCHEDULE_REASONS: tuple[tuple[str, str], ...] = (
-    ("patient_request", "Patient asked to move it"),
-    ("clinic", "Clinic or chair not available"),
-    ("prep", "Preparation not possible in time"),
-    (OTHER, "Other (say why)"),
-)
 
 
 class ScreeningIncomplete(DeskError):
@@ -71,27 +46,6 @@ class ScreeningIncomplete(DeskError):
             f"This patient's screening is not complete ({status.header}). "
             "An infusion needs an override with a reason."
         )
-
-
-@dataclass(frozen=True)
-class VisitReason:
-    """A pick-list code plus free text (required for "other")."""
-
-    code: str
-    note: str = ""
-
-    def text(self, choices: Sequence[tuple[str, str]]) -> str:
-        labels = dict(choices)
-        if self.code not in labels:
-            raise ValidationError("Choose a reason from the list.", "reason")
-        note = self.note.strip()
-        if len(note) > MAX_REASON_CHARS:
-            raise ValidationError("The reason is too long.", "reason")
-        if self.code == OTHER:
-            if not note:
-                raise ValidationError("Say why in a few words.", "reason")
-            return note
-        return f"{labels[self.code]}: {note}" if note else labels[self.code]
 
 
 @dataclass(frozen=True)
@@ -124,6 +78,7 @@ class ProposedSlot:
     start: datetime  # naive local
     end: datetime
     chair: str
+    note: str  # why the day or time differs from the one asked for ("" when it does not)
 
 
 @dataclass(frozen=True)
@@ -186,7 +141,7 @@ def visit_view(visit: Visit, mrn: str, total: int | None) -> VisitView:
     )
 
 
-def _view_of(session: Session, visit: Visit) -> VisitView:
+def view_of(session: Session, visit: Visit) -> VisitView:
     mrn = session.scalars(select(Patient.mrn).where(Patient.id == visit.patient_id)).one()
     total = None
     if visit.series_id is not None:
@@ -203,7 +158,7 @@ def get_visit(desk: Desk, visit_id: int) -> VisitView:
         visit = session.get(Visit, visit_id)
         if visit is None:
             raise NotFound("That visit no longer exists.")
-        return _view_of(session, visit)
+        return view_of(session, visit)
 
 
 _HOLDS_SLOT = (VisitState.CANCELLED.value, VisitState.NO_SHOW.value)
@@ -244,7 +199,7 @@ def _patient(uow: UnitOfWork, patient_id: int) -> Patient:
     return uow.get(Patient, patient_id, "patient")
 
 
-def _locked_policy(uow: UnitOfWork) -> ClinicPolicy:
+def locked_policy(uow: UnitOfWork) -> ClinicPolicy:
     # Locking the settings row serialises bookings across PostgreSQL workstations, so two
     # desks cannot both see a chair free and book it; SQLite writers are serial anyway.
     return policy_from_json(uow.get(ClinicSettings, 1, "clinic").policy_json)
@@ -268,8 +223,9 @@ def _check_screening(
     return text
 
 
-def _not_in_past(desk: Desk, start_local: datetime) -> None:
-    if to_utc(start_local) < desk.now() - timedelta(minutes=1):
+def not_in_past(now: datetime, start_local: datetime) -> None:
+    """ValidationError for a start already gone (a minute's grace for the typing)."""
+    if to_utc(start_local) < now - timedelta(minutes=1):
         raise ValidationError("That time has already passed; choose a later one.", "start")
 
 
@@ -288,9 +244,9 @@ def book_visit(
 ) -> VisitView:
     """Receptionist/admin: book one visit; refused naming any conflicting visit."""
     actor = desk.require(*BOOKING_ROLES)
-    _not_in_past(desk, start_local)
+    not_in_past(desk.now(), start_local)
     with desk.write() as uow:
-        policy = _locked_policy(uow)
+        policy = locked_policy(uow)
         patient = _patient(uow, patient_id)
         end_local = start_local + (duration or default_duration(visit_type, policy))
         request = SlotRequest(patient_id, visit_type, start_local, end_local, chair)
@@ -348,7 +304,8 @@ def propose_series(
         preferred_time=preferred_time,
     )
     slots = tuple(
-        ProposedSlot(s.position, s.total, s.start, s.end, s.chair) for s in proposal.slots
+        ProposedSlot(s.position, s.total, s.start, s.end, s.chair, s.note)
+        for s in proposal.slots
     )
     return SeriesProposalView(
         kind, proposal.wanted, proposal.window_last_day, slots, proposal.complete,
@@ -422,9 +379,9 @@ def book_series(
     if not slots:
         raise ValidationError("There are no infusions to book.", "slots")
     for slot in slots:
-        _not_in_past(desk, slot.start)
+        not_in_past(desk.now(), slot.start)
     with desk.write() as uow:
-        policy = _locked_policy(uow)
+        policy = locked_policy(uow)
         patient = _patient(uow, patient_id)
         wanted = series_rules.series_rules(kind, policy).infusions
         if len(slots) > wanted:
@@ -461,120 +418,3 @@ def book_series(
         })
         uow.commit()
         return [visit_view(v, patient.mrn, wanted) for v in visits]
-
-
-# --- changing a booked visit ------------------------------------------------------------
-
-
-def change_status(uow: UnitOfWork, visit: Visit, target: VisitState, reason: str) -> None:
-    """Move ``visit`` to ``target`` through the state machine and record who/when/where/why."""
-    current = VisitState(visit.status)
-    transition(current, target)
-    desk = uow.desk
-    visit.status = target.value
-    visit.status_reason = reason
-    uow.session.add(VisitStatusChange(
-        visit=visit, from_status=current.value, to_status=target.value, at=desk.now(),
-        by=desk.actor.username if desk.actor else "system", workstation=desk.workstation,
-        reason=reason,
-    ))
-    uow.touch(visit)
-
-
-def current_values(visit: Visit) -> dict[str, str]:
-    """What a person sees when their save was refused because the visit changed."""
-    return {
-        "status": VisitState(visit.status).label,
-        "start": f"{to_local(visit.scheduled_start):%Y-%m-%d %H:%M}",
-        "chair": visit.chair or "—",
-    }
-
-
-def _close(
-    desk: Desk, visit_id: int, target: VisitState, reason: VisitReason,
-    choices: Sequence[tuple[str, str]], expected_version: int, action: str,
-) -> VisitView:
-    text = reason.text(choices)
-    with desk.write() as uow:
-        visit = uow.get(Visit, visit_id, "visit")
-        uow.check_version(visit, expected_version, "visit", current_values(visit))
-        change_status(uow, visit, target, text)
-        uow.session.flush()
-        uow.audit(action, "visit", visit.id, {
-            "status": target.value, "reason": reason.code, **_note(reason),
-        })
-        uow.commit()
-        return _view_of(uow.session, visit)
-
-
-def _note(reason: VisitReason) -> dict[str, object]:
-    # Free text: the audit records that a note was written, never what it says.
-    return {"note": None} if reason.note.strip() else {}
-
-
-def cancel_visit(
-    desk: Desk, visit_id: int, reason: VisitReason, *, expected_version: int
-) -> VisitView:
-    """Receptionist/admin: cancel a visit that has not started, with a reason."""
-    desk.require(*BOOKING_ROLES)
-    return _close(desk, visit_id, VisitState.CANCELLED, reason, CANCEL_REASONS,
-                  expected_version, "visit.cancel")
-
-
-def mark_no_show(
-    desk: Desk, visit_id: int, reason: VisitReason, *, expected_version: int
-) -> VisitView:
-    """Receptionist/admin/nurse: close a visit as a no-show, with a reason."""
-    desk.require(*NO_SHOW_ROLES)
-    return _close(desk, visit_id, VisitState.NO_SHOW, reason, NO_SHOW_REASONS,
-                  expected_version, "visit.no_show")
-
-
-def reschedule_visit(
-    desk: Desk,
-    visit_id: int,
-    start_local: datetime,
-    chair: str | None,
-    reason: VisitReason,
-    *,
-    expected_version: int,
-) -> VisitView:
-    """Receptionist/admin: move a scheduled visit to a new time and chair, with a reason.
-
-    The visit keeps its id and its place in a series; moving it is not a state change,
-    so the state machine is untouched, but the history records the move like one.
-    """
-    desk.require(*BOOKING_ROLES)
-    text = reason.text(RESCHEDULE_REASONS)
-    _not_in_past(desk, start_local)
-    with desk.write() as uow:
-        policy = _locked_policy(uow)
-        visit = uow.get(Visit, visit_id, "visit")
-        uow.check_version(visit, expected_version, "visit", current_values(visit))
-        state = VisitState(visit.status)
-        if state is not VisitState.SCHEDULED:
-            raise TransitionRefused(
-                f"Only a scheduled visit can be moved; this one is {state.label.lower()}."
-            )
-        old_start = to_local(visit.scheduled_start)
-        end_local = start_local + (to_local(visit.scheduled_end) - old_start)
-        visit_type = VisitType(visit.visit_type)
-        request = SlotRequest(visit.patient_id, visit_type, start_local, end_local, chair,
-                              visit_id=visit.id)
-        existing = booked_visits(uow.session, to_utc(start_local), to_utc(end_local))
-        ensure_bookable(request, existing, policy)
-        visit.scheduled_start, visit.scheduled_end = to_utc(start_local), to_utc(end_local)
-        visit.chair = chair
-        visit.status_reason = f"Moved from {old_start:%Y-%m-%d %H:%M}: {text}"
-        uow.session.add(VisitStatusChange(
-            visit=visit, from_status=state.value, to_status=state.value, at=desk.now(),
-            by=uow.desk.actor.username if uow.desk.actor else "system",
-            workstation=desk.workstation, reason=visit.status_reason,
-        ))
-        uow.touch(visit)
-        uow.session.flush()
-        uow.audit("visit.reschedule", "visit", visit.id, {
-            "chair": chair, "reason": reason.code, **_note(reason),
-        })
-        uow.commit()
-        return _view_of(uow.session, visit)

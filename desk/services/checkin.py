@@ -24,8 +24,6 @@ from desk.services.booking import (
     MAX_REASON_CHARS,
     ScreeningIncomplete,
     VisitView,
-    change_status,
-    current_values,
     screening_status,
     to_local,
     to_utc,
@@ -33,6 +31,7 @@ from desk.services.booking import (
 )
 from desk.services.context import Desk, UnitOfWork
 from desk.services.settings import load_policy
+from desk.services.visits import change_status, current_values
 
 CHECK_IN_ROLES = (Role.RECEPTIONIST, Role.NURSE, Role.ADMIN)
 OVERRIDE_ROLES = (Role.NURSE, Role.ADMIN)

@@ -23,6 +23,7 @@ from desk.db.models import (
     InfusionOrder,
     Patient,
     StockLot,
+    Transport,
     Visit,
     VisitStatusChange,
 )
@@ -201,7 +202,7 @@ def open_items(session: Session, day: date, now: datetime) -> list[str]:
         elif record is not None and record.waste_at is None:
             items.append(f"{when:%H:%M} {mrn}: waste not witnessed.")
     items.extend(_expiring_consents(session, day))
-    items.extend(_unconfirmed_rides(session, day + timedelta(days=1)))
+    items.extend(_unconfirmed_rides(session, day + timedelta(days=1), now))
     return items
 
 
@@ -227,12 +228,18 @@ def _expiring_consents(session: Session, day: date) -> list[str]:
     return out
 
 
-def _unconfirmed_rides(session: Session, day: date) -> list[str]:
+def _unconfirmed_rides(session: Session, day: date, now: datetime) -> list[str]:
+    """Judged as the board and the call list judge them (one transport truth)."""
+    from desk.services.call_list import is_ride_confirmed
+
+    policy = load_policy(session)
     return [
         f"Tomorrow {visit.scheduled_start.astimezone():%H:%M} {mrn}: ride not confirmed."
         for visit, mrn in _day_visits(session, day)
         if visit.status == VisitState.SCHEDULED.value and visit.visit_type != "consultation"
-        and visit.ride_confirmed_by is None
+        and not is_ride_confirmed(
+            session.get(Transport, visit.id), policy, visit.scheduled_start, now
+        )
     ]  # fmt: skip
 
 

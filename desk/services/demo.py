@@ -1011,8 +1011,6 @@ class _Generator:
             "series_index": visit.series_index or None,
             "late": arrived_at is not None and arrived_at > start,
             "identity_confirmed_by": receptionist if arrived else None,
-            "ride_confirmed_by": confirmed_by,
-            "ride_confirmed_at": confirmed_at,
             "prep_explained_by": confirmed_by,
             "prep_explained_at": confirmed_at,
             "collected_by_name": contact.name if discharged and infusion else "",

@@ -29,9 +29,10 @@ from desk.domain.transport import (
     check_transport,
 )
 from desk.domain.visit_states import VisitState
-from desk.services.context import Desk
+from desk.services.context import Desk, UnitOfWork
 from desk.services.settings import load_policy
 
+TRANSPORT_ROLES = (Role.RECEPTIONIST, Role.NURSE)
 # Once the patient has gone home (or never came) the way home is history, not a plan.
 _CLOSED = frozenset({VisitState.DISCHARGED, VisitState.NO_SHOW, VisitState.CANCELLED})
 
@@ -153,7 +154,7 @@ def record_transport(
     A change of adult, phone or plan drops an earlier phone confirmation: it was for
     someone else. Unacceptable plans are recorded (the desk must know) and show as such.
     """
-    desk.require(Role.RECEPTIONIST, Role.NURSE)
+    desk.require(*TRANSPORT_ROLES)
     with desk.write() as uow:
         visit = uow.get(Visit, visit_id, "visit")
         _require_open(visit)
@@ -192,24 +193,45 @@ def confirm_by_phone(
     desk: Desk, visit_id: int, expected_version: int | None = None
 ) -> TransportView:
     """Reception or nurse: the responsible adult confirmed the plan on the phone just now."""
-    actor = desk.require(Role.RECEPTIONIST, Role.NURSE)
+    desk.require(*TRANSPORT_ROLES)
     with desk.write() as uow:
-        visit = uow.get(Visit, visit_id, "visit")
-        _require_open(visit)
+        row = set_phone_confirmation(uow, visit_id, True, expected_version)
         policy = load_policy(uow.session)
-        row = uow.session.get(Transport, visit_id)
-        plan = plan_from_row(row)
-        if row is None or plan is None:
-            raise ValidationError("Record the responsible adult before confirming.", "adult_name")
-        uow.check_version(row, expected_version, "way home", _current(row))
-        check = check_transport(plan, starts_at=desk.now(), policy=policy)
-        if check.status is TransportStatus.NOT_ACCEPTABLE:
-            raise ValidationError(check.reason, "plan")
-        row.confirmed_by, row.confirmed_at = actor.username, desk.now()
-        uow.touch(row)
-        uow.audit("transport.confirm", "visit", visit_id, {"plan": row.plan})
         uow.commit()
         return view_from_row(visit_id, row, policy, desk.now(), _names(uow.session, row))
+
+
+def set_phone_confirmation(
+    uow: UnitOfWork, visit_id: int, confirmed: bool, expected_version: int | None
+) -> Transport:
+    """Confirm (or take back) the way home inside ``uow``: the one place a ride is confirmed.
+
+    The transport panel and the call list's "Ride confirmed" tick both come here, so the
+    board, the panel and the call list read one record and the audit tells one story.
+    """
+    actor = uow.desk.require(*TRANSPORT_ROLES)
+    visit = uow.get(Visit, visit_id, "visit")
+    _require_open(visit)
+    policy = load_policy(uow.session)
+    row = uow.session.get(Transport, visit_id)
+    plan = plan_from_row(row)
+    if row is None or plan is None:
+        raise ValidationError(
+            "Record who takes the patient home (Way home) before confirming the ride.",
+            "adult_name",
+        )
+    uow.check_version(row, expected_version, "way home", _current(row))
+    if confirmed:
+        check = check_transport(plan, starts_at=uow.desk.now(), policy=policy)
+        if check.status is TransportStatus.NOT_ACCEPTABLE:
+            raise ValidationError(check.reason, "plan")
+        row.confirmed_by, row.confirmed_at = actor.username, uow.desk.now()
+    else:
+        row.confirmed_by, row.confirmed_at = None, None
+    uow.touch(row)
+    action = "transport.confirm" if confirmed else "transport.unconfirm"
+    uow.audit(action, "visit", visit_id, {"plan": row.plan})
+    return row
 
 
 def _names(session: Session, row: Transport | None) -> dict[str, str]:

@@ -42,11 +42,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk.domain.booking import next_open_day
 from desk.domain.errors import DeskError
 from desk.domain.visit_states import VisitState
 from desk.services.board import Badge, BadgeLevel, BoardRow
 from desk.ui.forms import named
-from desk.ui.messages import error_text, show_error
+from desk.ui.messages import error_text, show_error, show_message
 from desk.ui.session import Session
 from desk.ui.tasks import run_in_background
 
@@ -343,6 +344,7 @@ class DayBoard(QWidget):
     """Shows one local day; follows 'today' across midnight until another day is picked."""
 
     visit_opened = Signal(int)
+    patient_wanted = Signal()  # "book for whom?": the main window opens Find patient
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -353,7 +355,7 @@ class DayBoard(QWidget):
         self._shown_once = False
         self._sized_for: date | None = None
         self._rows_day: date | None = None  # the day the model's rows belong to
-        self._day = self._today()
+        self._day = self._open_today()
         self._follow_today = True
         self.model = BoardModel(session.policy.time_format)
         self._build()
@@ -407,7 +409,7 @@ class DayBoard(QWidget):
         layout.addWidget(self.stack, 1)
         self.previous_button.clicked.connect(lambda: self.show_day(self._day - timedelta(days=1)))
         self.next_button.clicked.connect(lambda: self.show_day(self._day + timedelta(days=1)))
-        self.today_button.clicked.connect(lambda: self.show_day(self._today()))
+        self.today_button.clicked.connect(lambda: self.show_day(self._open_today()))
         self.date_edit.dateChanged.connect(
             lambda d: self.show_day(date(d.year(), d.month(), d.day()))
         )
@@ -470,6 +472,8 @@ class DayBoard(QWidget):
                                     lambda: self.visit_action("cancel"))
         self.no_show_action = action("Mark &no-show…", "Ctrl+Shift+N",
                                      lambda: self.visit_action("no_show"))
+        self.reinstate_action = action("R&einstate visit…", "Ctrl+Shift+R",
+                                       lambda: self.visit_action("reinstate"))
         self.call_list_action = action("Tomorrow's &call list…", "Ctrl+Shift+L",
                                        self.open_call_list)
         self.refresh_action = action("&Refresh", "F5", lambda: self.reload())
@@ -482,8 +486,8 @@ class DayBoard(QWidget):
         return [
             self.open_action, self.check_in_action, None,
             self.book_action, self.series_action, self.move_action, self.cancel_action,
-            self.no_show_action, None, self.call_list_action, self.blocked_action,
-            self.refresh_action,
+            self.no_show_action, self.reinstate_action, None, self.call_list_action,
+            self.blocked_action, self.refresh_action,
         ]
 
     # --- days and loading -------------------------------------------------------------
@@ -495,12 +499,16 @@ class DayBoard(QWidget):
     def _today(self) -> date:
         return self._session.desk.now().astimezone().date()
 
+    def _open_today(self) -> date:
+        """Today, or on a day the clinic is closed the next day it opens."""
+        return next_open_day(self._today(), self._session.policy)
+
     def show_day(self, day: date) -> None:
         if day == self._day and self._counter is not None:
             return
         changed = day != self._day
         self._day = day
-        self._follow_today = day == self._today()
+        self._follow_today = day == self._open_today()
         self.reload()
         if changed and self.loading:
             # Never one day's visits under another day's title, even for a moment.
@@ -526,8 +534,8 @@ class DayBoard(QWidget):
         """Reload in a worker when the change counter moved (or the day rolled over)."""
         if self.loading:
             return  # the previous load is still out (a slow network): don't pile up
-        if self._follow_today and self._day != self._today():
-            self.show_day(self._today())
+        if self._follow_today and self._day != self._open_today():
+            self.show_day(self._open_today())
             return
         self._load(only_if_changed=True)
 
@@ -624,7 +632,10 @@ class DayBoard(QWidget):
                     today - timedelta(days=1): "Yesterday"}.get(self._day)
         self.title.setText(f"{relative} — {when}" if relative else when)
         self.empty.setText(f"No visits on {when}.")
-        self.today_button.setEnabled(self._day != today)
+        self.today_button.setEnabled(self._day != self._open_today())
+        if self._day != today and self._day == self._open_today():
+            self.notice.setText(f"The clinic is closed today ({today:%A}); "
+                                "showing the next open day.")
 
     # --- the selected visit -------------------------------------------------------------
 
@@ -663,7 +674,8 @@ class DayBoard(QWidget):
         if row is not None:
             self.visit_opened.emit(row.visit_id)
             actions = [self.check_in_action, self.move_action, self.cancel_action,
-                       self.no_show_action, self.book_action, self.series_action]
+                       self.no_show_action, self.reinstate_action, self.book_action,
+                       self.series_action]
             self._opened(self.visit_actions.VisitPanel(self._session, row, actions, self))
 
     def check_in(self) -> None:
@@ -688,21 +700,34 @@ class DayBoard(QWidget):
         except DeskError as exc:
             show_error(self, exc)
             return
+        refusal = self.visit_actions.refusal(self._session, visit, action)
+        if refusal:  # said before the form is filled, not after
+            show_message(self, refusal, "Not possible for this visit")
+            return
         self._opened(self.visit_actions.VisitActionDialog(self._session, visit, action, self))
+
+    def _booking_patient(self) -> int | None:
+        """The selected visit's patient; with none selected, Find patient opens to choose."""
+        row = self.selected()
+        if row is None:
+            self.notice.setText("Find the patient to book for: the buttons below the results book.")
+            self.patient_wanted.emit()
+            return None
+        return row.patient_id
 
     def book_visit(self) -> None:
         from desk.ui.booking import BookVisitDialog
 
-        row = self._need_selection()
-        if row is not None:
-            self._opened(BookVisitDialog(self._session, row.patient_id, None, self))
+        patient_id = self._booking_patient()
+        if patient_id is not None:
+            self._opened(BookVisitDialog(self._session, patient_id, None, self))
 
     def book_series(self) -> None:
         from desk.ui.booking import SeriesBookingDialog
 
-        row = self._need_selection()
-        if row is not None:
-            self._opened(SeriesBookingDialog(self._session, row.patient_id, None, self))
+        patient_id = self._booking_patient()
+        if patient_id is not None:
+            self._opened(SeriesBookingDialog(self._session, patient_id, None, self))
 
     def open_call_list(self) -> None:
         from desk.ui.call_list import CallListDialog

@@ -31,12 +31,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk.domain.booking import VisitType, default_duration
+from desk.domain.booking import VisitType, closed_day_notice, default_duration, next_open_day
 from desk.domain.errors import DeskError
 from desk.domain.roles import Role
 from desk.domain.series import SeriesKind
 from desk.services import booking
-from desk.services.booking import ScreeningIncomplete, SeriesProposalView, SeriesSlot
+from desk.services.booking import (
+    ScreeningIncomplete,
+    SeriesProposalView,
+    SeriesSlot,
+    VisitView,
+)
 from desk.ui.forms import named
 from desk.ui.messages import error_text
 from desk.ui.session import Session
@@ -58,6 +63,21 @@ def patient_header(session: Session, patient_id: int) -> QWidget:
     header = PatientHeader(session.policy.date_format)
     header.show_patient(patient, session.desk.now().astimezone().date())
     return header
+
+
+def first_open_day(session: Session, asked: date | None) -> tuple[date, str]:
+    """The day a booking form starts on (tomorrow unless asked), skipping closed days,
+    and the sentence that says so ("" when nothing was skipped)."""
+    wanted = asked or session.desk.now().astimezone().date() + timedelta(days=1)
+    shown = next_open_day(wanted, session.policy)
+    return shown, closed_day_notice(wanted, shown, session.policy)
+
+
+def notice_line(name: str, text: str) -> QLabel:
+    label = named(QLabel(text, wordWrap=True), name)
+    label.setStyleSheet(WARNING_STYLE)
+    label.setVisible(bool(text))
+    return label
 
 
 class OverrideBox(QGroupBox):
@@ -101,7 +121,8 @@ class BookVisitDialog(ServiceDialog):
         self.visit_type = named(QComboBox(), "visitType")
         for kind in VisitType:
             self.visit_type.addItem(kind.label, kind)
-        start_day = day or session.desk.now().astimezone().date() + timedelta(days=1)
+        start_day, skipped = first_open_day(session, day)
+        self.day_notice = notice_line("visitDayNotice", skipped)
         self.date_edit = named(date_editor(start_day), "visitDate")
         opening = policy.opening_time
         self.time_edit = named(QTimeEdit(QTime(opening.hour, opening.minute)), "visitTime")
@@ -114,6 +135,7 @@ class BookVisitDialog(ServiceDialog):
         form.addRow(patient_header(session, patient_id))
         form.addRow("&Visit type", self.visit_type)
         form.addRow("&Date", self.date_edit)
+        form.addRow("", self.day_notice)
         form.addRow("&Start", self.time_edit)
         form.addRow("&Length", self.minutes)
         form.addRow("C&hair", self.chair)
@@ -150,6 +172,10 @@ class BookVisitDialog(ServiceDialog):
             screening_override_reason=override,
         ))
 
+    def saved_text(self, result: object) -> str:
+        assert isinstance(result, VisitView)
+        return f"Booked {result.label} for MRN {result.mrn} on {result.start:%a %d %b %H:%M}."
+
     def failed(self, error: BaseException) -> None:
         super().failed(error)
         if isinstance(error, ScreeningIncomplete):
@@ -159,7 +185,8 @@ class BookVisitDialog(ServiceDialog):
 
 # --- series -------------------------------------------------------------------------------
 
-COLUMNS = ("Infusion", "Date", "Start", "End", "Chair", "Problem")
+COLUMNS = ("Infusion", "Date", "Start", "End", "Chair", "Problem", "Why this slot")
+WHY_COLUMN = 6
 
 
 class SeriesBookingDialog(ServiceDialog):
@@ -178,7 +205,8 @@ class SeriesBookingDialog(ServiceDialog):
         self.mood = named(QRadioButton("&Mood Series"), "moodSeries")
         self.pain = named(QRadioButton("&Pain Series"), "painSeries")
         self.mood.setChecked(True)
-        first = start or session.desk.now().astimezone().date() + timedelta(days=1)
+        first, skipped = first_open_day(session, start)
+        self.day_notice = notice_line("seriesDayNotice", skipped)
         self.start_date = named(date_editor(first), "seriesStart")
         self.preferred = named(QTimeEdit(QTime(9, 0)), "seriesTime")
         self.preferred.setDisplayFormat("HH:mm")
@@ -196,7 +224,8 @@ class SeriesBookingDialog(ServiceDialog):
         self.ok_button.setEnabled(False)
         self._lay_out()
         self.propose_button.clicked.connect(self.propose)
-        self.resize(760, 460)
+        self.resize(980, 520)
+        self.propose()  # the slots are what the receptionist came for: show them at once
 
     def _lay_out(self) -> None:
         kinds = QHBoxLayout()
@@ -207,6 +236,7 @@ class SeriesBookingDialog(ServiceDialog):
         form.addRow(patient_header(self.session, self.patient_id))
         form.addRow("Series", kinds)
         form.addRow("&Start date", self.start_date)
+        form.addRow("", self.day_notice)
         form.addRow("Preferred &time", self.preferred)
         form.addRow("", self.propose_button)
         layout = QVBoxLayout(self)
@@ -253,6 +283,7 @@ class SeriesBookingDialog(ServiceDialog):
             self.table.setCellWidget(row, 4, chair)
             self.table.setItem(row, 3, QTableWidgetItem(f"{slot.end:%H:%M}"))
             self.table.setItem(row, 5, QTableWidgetItem(""))
+            self.table.setItem(row, WHY_COLUMN, QTableWidgetItem(""))
             date_edit.dateChanged.connect(self.check)
             time_edit.timeChanged.connect(self.check)
             chair.currentIndexChanged.connect(self.check)
@@ -291,8 +322,18 @@ class SeriesBookingDialog(ServiceDialog):
                 cell.setForeground(PROBLEM_BRUSH)
             else:
                 cell.setData(Qt.ItemDataRole.ForegroundRole, None)
+            self._cell(row, WHY_COLUMN).setText(self._why(row, slot))
         shortfall = self.proposal.shortfall if self.proposal else ""
         self.notice.setText(" ".join(t for t in (shortfall, overrun or "") if t))
+
+    def _why(self, row: int, slot: SeriesSlot) -> str:
+        """The proposal's reason for the slot, until the receptionist changes it by hand."""
+        if self.proposal is None or row >= len(self.proposal.slots):
+            return ""
+        proposed = self.proposal.slots[row]
+        if (slot.start, slot.chair) != (proposed.start, proposed.chair):
+            return "Changed by hand."
+        return proposed.note or "As asked."
 
     def _length(self) -> timedelta:
         if self.proposal and self.proposal.slots:
@@ -312,6 +353,12 @@ class SeriesBookingDialog(ServiceDialog):
         self.submit(lambda: booking.book_series(
             desk, patient, kind, slots, screening_override_reason=override
         ))
+
+    def saved_text(self, result: object) -> str:
+        assert isinstance(result, list) and result
+        first, last = result[0], result[-1]
+        return (f"Booked a {self.kind.label} of {len(result)} infusions for MRN {first.mrn}: "
+                f"{first.start:%a %d %b} to {last.start:%a %d %b}.")
 
     def failed(self, error: BaseException) -> None:
         super().failed(error)

@@ -1,7 +1,9 @@
 """Tomorrow's call list on screen: tick "ride confirmed" / "prep explained" as you phone.
 
-Each tick is saved on the visit at once (who and when); the PDF prints the same list with
-the ticks already recorded, for a desk that prefers paper.
+Each tick is saved at once (who and when): "Ride confirmed" is the way home's phone
+confirmation itself, so the board's Transport column changes with it. A ride cannot be
+confirmed before someone is recorded to take the patient home; the tick then opens the
+way-home panel for that visit. The PDF prints the same list with the ticks recorded.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk.domain.errors import DeskError, StaleEdit
+from desk.domain.booking import closed_day_notice, next_open_day
+from desk.domain.errors import DeskError, StaleEdit, ValidationError
 from desk.domain.roles import Role
 from desk.services import call_list
 from desk.services.call_list import CallEntry
@@ -100,7 +103,8 @@ class CallListDialog(QDialog):
         self.session = session
         self.setWindowTitle("Call list")
         tomorrow = session.desk.now().astimezone().date() + timedelta(days=1)
-        self.day_edit = named(QDateEdit(qdate(day or tomorrow)), "callListDay")
+        shown = day or next_open_day(tomorrow, session.policy)
+        self.day_edit = named(QDateEdit(qdate(shown)), "callListDay")
         self.day_edit.setCalendarPopup(True)
         self.day_edit.setDisplayFormat("ddd d MMM yyyy")
         self.model = CallListModel(columns(session.policy.time_format))
@@ -112,10 +116,17 @@ class CallListDialog(QDialog):
         self.summary = named(QLabel(), "callListSummary")
         self.error = error_line("callListError")
         self.save_pdf = named(QPushButton("&Save PDF to print…"), "savePdf")
+        self.way_home = named(QPushButton("&Way home…"), "callListWayHome")
+        self.way_home.setToolTip("Record or change who takes the selected patient home.")
+        self.day_notice = named(QLabel(wordWrap=True), "callListDayNotice")
+        self.day_notice.setStyleSheet("color: #8a5300;")
         self._lay_out()
         self.model.tick.connect(self._record)
         self.day_edit.dateChanged.connect(lambda _d: self.reload())
         self.save_pdf.clicked.connect(self._save_pdf)
+        self.way_home.clicked.connect(self._open_way_home)
+        self.day_notice.setText("" if day else closed_day_notice(tomorrow, shown, session.policy))
+        self.day_notice.setVisible(bool(self.day_notice.text()))
         self.resize(1100, 480)
         self.reload()
 
@@ -124,11 +135,13 @@ class CallListDialog(QDialog):
         bar.addWidget(QLabel("Patients to call for"))
         bar.addWidget(self.day_edit)
         bar.addStretch()
+        bar.addWidget(self.way_home)
         bar.addWidget(self.save_pdf)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.day_notice)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.error)
@@ -158,14 +171,40 @@ class CallListDialog(QDialog):
         run_in_background(
             self,
             lambda: call_list.record_call(desk, entry.visit_id, ride_confirmed=ride,
-                                          prep_explained=prep, expected_version=entry.version),
-            lambda _r: self.reload(),
-            self._failed,
+                                          prep_explained=prep, expected_version=entry.version,
+                                          transport_version=entry.transport_version),
+            lambda _r: self._recorded(entry, ride, prep),
+            lambda error: self._failed(entry, error),
         )
 
-    def _failed(self, error: BaseException) -> None:
+    def _recorded(self, entry: CallEntry, ride: bool, prep: bool) -> None:
+        what = (("ride confirmed" if ride else "ride no longer confirmed")
+                if ride != entry.ride_confirmed
+                else ("prep explained" if prep else "prep no longer explained"))
+        self.session.announce(f"Call list: {what} for MRN {entry.mrn}.")
+        self.reload()
+
+    def _failed(self, entry: CallEntry, error: BaseException) -> None:
         self.error.setText(stale_text(error) if isinstance(error, StaleEdit) else error_text(error))
         self.reload()
+        if isinstance(error, ValidationError) and error.field == "adult_name":
+            self.open_way_home(entry.visit_id)  # record the adult, then confirm right there
+
+    def _open_way_home(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            self.error.setText("Select a patient in the list first.")
+            return
+        self.open_way_home(self.model.row_at(rows[0].row()).visit_id)
+
+    def open_way_home(self, visit_id: int) -> QDialog:
+        from desk.ui.transport import TransportDialog
+
+        dialog = TransportDialog(self.session, visit_id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r: self.reload())
+        dialog.open()
+        return dialog
 
     def _save_pdf(self) -> None:
         # The file name carries the date only: never a patient's name.

@@ -304,6 +304,7 @@ class CandidacyPanel(QDialog):
         except DeskError as error:
             self.error.setText(str(error))
             return
+        self.session.announce(f"Saved the screening for MRN {self.patient.mrn}.")
         self.saved.emit(saved)
         self.accept()
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from desk.domain.errors import ValidationError
 from desk.domain.roles import Role
 from desk.services import checkin
+from desk.services.booking import VisitView
 from desk.services.checkin import CheckInSheet
 from desk.ui.booking import WARNING_STYLE
 from desk.ui.forms import named
@@ -152,6 +153,12 @@ class CheckInDialog(ServiceDialog):
             expected_version=sheet.visit.version, arrived_at_local=arrived,
             screening_override_reason=override,
         ))
+
+    def saved_text(self, result: object) -> str:
+        assert isinstance(result, VisitView)
+        late = " (late)" if result.late else ""
+        return (f"Checked in {self.sheet.preferred_name}, MRN {result.mrn}{late}: "
+                f"{result.label} at {result.start:%H:%M}.")
 
 
 def open_check_in(

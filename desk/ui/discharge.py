@@ -27,10 +27,10 @@ from PySide6.QtWidgets import (
 
 from desk.domain.errors import DeskError, ValidationError
 from desk.domain.fasting import PrepStatus
-from desk.domain.roles import Role
 from desk.domain.transport import PickupOutcome, check_pickup
 from desk.ui.cosign import CosignerBox
 from desk.ui.forms import error_line, named
+from desk.ui.permissions import NURSING_ROLES
 from desk.ui.prep import BADGE, STATUS_STYLE, reading_text
 from desk.ui.session import Session
 from desk.ui.vitals import no_default_buttons
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 
 class DischargeDialog(QDialog):
-    required_roles = frozenset({Role.NURSE})
+    required_roles = NURSING_ROLES
     discharged = Signal(object)
 
     def __init__(self, session: Session, visit_id: int, parent: QWidget | None = None) -> None:

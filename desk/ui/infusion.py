@@ -32,6 +32,7 @@ from desk.domain.roles import Role
 from desk.domain.visit_states import VisitState
 from desk.domain.vitals import Checkpoint, CheckpointState, CheckpointStatus, Vitals
 from desk.ui.forms import error_line, named
+from desk.ui.permissions import NURSING_ROLES
 from desk.ui.prep import BADGE, reading_text
 from desk.ui.session import Session
 from desk.ui.transport import status_text
@@ -59,7 +60,7 @@ def minutes_text(minutes: int) -> str:
 
 
 class InfusionDialog(QDialog):
-    required_roles = frozenset({Role.NURSE})
+    required_roles = NURSING_ROLES
 
     def __init__(self, session: Session, visit_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)

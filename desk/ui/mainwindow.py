@@ -1,25 +1,35 @@
-"""The main window: menus, the day board, the status bar, and the idle lock."""
+"""The main window: menus (following the signed-in roles), the day board, the status bar
+(who works here, and each save confirmed for a few seconds), and the idle lock."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QWidget
 
 import desk
 from desk.domain.errors import DeskError, NotPermitted
 from desk.domain.roles import Role
+from desk.services.booking import BOOKING_ROLES
+from desk.services.call_list import CALL_ROLES
+from desk.services.checkin import CHECK_IN_ROLES
+from desk.services.patients import EDITING_ROLES
+from desk.services.transport import TRANSPORT_ROLES
+from desk.services.visits import NO_SHOW_ROLES
 from desk.ui.board import DayBoard
 from desk.ui.forms import named
 from desk.ui.idle import IdleMonitor, WindowShield
 from desk.ui.lockscreen import LockScreen
 from desk.ui.messages import show_error, show_message
+from desk.ui.permissions import NURSING_ROLES, allow, allow_reading, make_read_only
 from desk.ui.session import Session, role_text
+
+SAVED_MESSAGE_MS = 8000
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QDialog
@@ -37,6 +47,8 @@ class MainWindow(QMainWindow):
         self.session = session
         self.workstation = workstation
         self._dialogs: dict[str, QDialog] = {}
+        self._role_rules: list[tuple[QAction, Collection[Role]]] = []
+        self._read_rules: list[tuple[QAction, Collection[Role]]] = []  # open, maybe read-only
         self._locked = False
         self.board = DayBoard(session)
         self.nurse_station: NurseBoardView | None = None
@@ -53,6 +65,8 @@ class MainWindow(QMainWindow):
         self.idle = IdleMonitor(session.policy.idle_lock_minutes, parent=self)
         self.idle.idle.connect(self.lock)
         session.actor_changed.connect(self._show_actor)
+        session.saved.connect(self.show_saved)
+        self.board.patient_wanted.connect(self.find_patient)
         session.clinic_changed.connect(self._show_clinic)
         self._show_actor()
         self._show_clinic()
@@ -76,12 +90,22 @@ class MainWindow(QMainWindow):
         self._build_view_menu()
         self._build_patient_menu()
         self.visit_menu = self.menuBar().addMenu("&Visit")
+        self.visit_menu.setToolTipsVisible(True)  # a disabled action says who may use it
         for board_action in self.board.menu_actions():
             if board_action is None:
                 self.visit_menu.addSeparator()
             else:
                 self.visit_menu.addAction(board_action)
         self._build_outcomes_actions()
+        board = self.board
+        for actions, roles in (
+            ((board.check_in_action,), CHECK_IN_ROLES),
+            ((board.book_action, board.series_action, board.move_action, board.cancel_action,
+              board.reinstate_action), BOOKING_ROLES),
+            ((board.no_show_action,), NO_SHOW_ROLES),
+            ((board.call_list_action,), CALL_ROLES),
+        ):
+            self._role_rules.extend((action, roles) for action in actions)
         self._build_nurse_menu()
         self._build_controlled_substance_menu()
         self.admin_menu = self.menuBar().addMenu("&Admin")
@@ -90,6 +114,7 @@ class MainWindow(QMainWindow):
         self._action(self.admin_menu, "Consent &templates…", self.open_templates)
         self._action(self.admin_menu, "&Audit trail…", self.open_audit)
         help_menu = self.menuBar().addMenu("&Help")
+        self.guide_action = self._action(help_menu, "&User guide", self.open_user_guide, "F1")
         self.about_action = self._action(help_menu, "&About Infusion Desk", self.show_about)
 
     def _build_view_menu(self) -> None:
@@ -99,8 +124,10 @@ class MainWindow(QMainWindow):
 
     def _build_patient_menu(self) -> None:
         patient_menu = self.menuBar().addMenu("&Patient")
+        patient_menu.setToolTipsVisible(True)
         self._action(patient_menu, "&Find patient…", self.find_patient, "Ctrl+F")
-        self._action(patient_menu, "&New patient…", self.new_patient, "Ctrl+N")
+        new = self._action(patient_menu, "&New patient…", self.new_patient, "Ctrl+N")
+        self._role_rules.append((new, EDITING_ROLES))
         patient_menu.addSeparator()
         self._action(patient_menu, "Patient &record…", self.open_patient_record, "Ctrl+R")
         self._action(patient_menu, "&Consent and documents…", self.open_consent, "Ctrl+Shift+C")
@@ -117,9 +144,16 @@ class MainWindow(QMainWindow):
 
     def _build_nurse_menu(self) -> None:
         nurse_menu = self.menuBar().addMenu("&Nurse")
-        self._action(nurse_menu, "&Prep checklist…", self.open_prep, "Ctrl+P")
-        self._action(nurse_menu, "&Infusion and recovery…", self.open_infusion, "Ctrl+Shift+I")
-        self._action(nurse_menu, "&Way home (transport)…", self.open_transport, "Ctrl+T")
+        nurse_menu.setToolTipsVisible(True)
+        prep = self._action(nurse_menu, "&Prep checklist…", self.open_prep, "Ctrl+P")
+        infusion = self._action(
+            nurse_menu, "&Infusion and recovery…", self.open_infusion, "Ctrl+Shift+I"
+        )
+        way_home = self._action(
+            nurse_menu, "&Way home (transport)…", self.open_transport, "Ctrl+T"
+        )
+        self._read_rules += [(prep, NURSING_ROLES), (infusion, NURSING_ROLES),
+                             (way_home, TRANSPORT_ROLES)]
 
     def _build_controlled_substance_menu(self) -> None:
         menu = self.menuBar().addMenu("&Controlled substance")
@@ -151,17 +185,32 @@ class MainWindow(QMainWindow):
         self.workstation_label = named(QLabel(), "statusWorkstation")
         self.person_label.setStyleSheet("font-weight: 600; padding: 0 8px;")
         self.statusBar().addWidget(self.person_label)  # left: who is working here
+        # Next to it, each save said in words for a few seconds; nothing to dismiss.
+        self.saved_label = named(QLabel(), "statusSaved")
+        self.saved_label.setStyleSheet("color: #1b5e20; font-weight: 600; padding: 0 8px;")
+        self.statusBar().addWidget(self.saved_label, 1)
+        self._saved_timer = QTimer(self, singleShot=True, interval=SAVED_MESSAGE_MS)
+        self._saved_timer.timeout.connect(self.saved_label.clear)
         for label in (self.database_label, self.workstation_label):
             label.setStyleSheet("color: #444; padding: 0 8px; border-left: 1px solid #bbb;")
             self.statusBar().addPermanentWidget(label)
         self.database_label.setText(f"Database: {self.session.location}")
         self.workstation_label.setText(f"Workstation: {self.workstation}")
 
+    def show_saved(self, text: str) -> None:
+        """Confirm a save on the status bar: visible, never in the way, gone in seconds."""
+        self.saved_label.setText(f"✔ {text}")
+        self._saved_timer.start()
+
     def _show_actor(self) -> None:
         actor = self.session.actor
         self.person_label.setText(f"{actor.full_name} — {role_text(actor)}")
-        # Hiding the menu is for tidiness; the services refuse non-admins regardless.
+        # Hiding and disabling are for a clear screen; the services refuse regardless.
         self.admin_menu.menuAction().setVisible(actor.has(Role.ADMIN))
+        for action, roles in self._role_rules:
+            allow(action, actor, roles)
+        for action, roles in self._read_rules:
+            allow_reading(action, actor, roles)
         self.lock_screen.set_desk(self.session.desk)
 
     def _show_clinic(self) -> None:
@@ -234,6 +283,9 @@ class MainWindow(QMainWindow):
         dialog = self._dialogs.get(key)
         if dialog is None or not shiboken6.isValid(dialog):
             dialog = make()
+            roles: frozenset[Role] = getattr(dialog, "required_roles", frozenset())
+            if roles and not self.session.actor.has(*roles):
+                make_read_only(dialog, roles)  # e.g. a receptionist reading the prep checklist
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             self._dialogs[key] = dialog
             dialog.open()
@@ -497,6 +549,11 @@ class MainWindow(QMainWindow):
             return dialog
 
         self._open_once("connection", make)
+
+    def open_user_guide(self) -> QDialog:
+        from desk.ui.user_guide import UserGuideDialog
+
+        return self._open_once("guide", lambda: UserGuideDialog(self.session.actor, self))
 
     def show_about(self) -> None:
         show_message(

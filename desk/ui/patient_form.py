@@ -1,7 +1,9 @@
 """Register or edit a patient: inline messages per field, the duplicate prompt, stale saves.
 
-Field rules are the domain's (``validate_patient``): the form shows each message under
-its field as soon as the person leaves the field, and all of them on Save.
+Field rules are the domain's (``validate_patient``): the form shows each message beside
+its field as soon as the person leaves the field, and all of them on Save; a field with a
+problem gets a red frame, required fields carry a star. Each message has a fixed slot, so
+nothing moves when messages come and go (a click never lands in the wrong field).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -28,13 +31,20 @@ from PySide6.QtWidgets import (
 
 from desk.domain.errors import DeskError, StaleEdit, ValidationError
 from desk.domain.names import MAX_NAME_LENGTH
-from desk.domain.patients import MAX_ADDRESS_LENGTH, MAX_EMAIL_LENGTH, PatientDraft, Sex
+from desk.domain.patients import (
+    MAX_ADDRESS_LENGTH,
+    MAX_EMAIL_LENGTH,
+    REQUIRED_FIELDS,
+    PatientDraft,
+    Sex,
+)
 from desk.domain.patients import validate_patient as check_draft
 from desk.domain.phones import MAX_PHONE_LENGTH, format_phone, normalise_phone
 from desk.domain.search_query import parse_typed_date
-from desk.ui.forms import ERROR_STYLE, error_line, named
+from desk.ui.forms import ERROR_STYLE, MAX_FIELD, error_line, named
 from desk.ui.messages import show_error
 from desk.ui.patient_header import PatientHeader
+from desk.ui.permissions import make_read_only, who_may
 from desk.ui.session import Session
 
 if TYPE_CHECKING:
@@ -79,6 +89,19 @@ class DateField(QLineEdit):
         return parsed
 
 
+INVALID_STYLE = "*[invalid=\"true\"] { border: 2px solid #b00020; border-radius: 3px; }"
+MESSAGE_WIDTH = 260  # the slot beside each field: two lines of a message fit
+
+
+def mark_invalid(widget: QWidget, invalid: bool) -> None:
+    """Frame ``widget`` in red (or not); the form's style sheet draws the frame."""
+    if widget.property("invalid") != invalid:
+        widget.setProperty("invalid", invalid)
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+        widget.update()  # a polish alone does not always repaint a visible window
+
+
 def _text_edit(name: str, limit: int) -> QPlainTextEdit:
     edit = named(QPlainTextEdit(), name)
     edit.setTabChangesFocus(True)  # keyboard users Tab out instead of typing a tab
@@ -101,14 +124,30 @@ class PatientForm(QDialog):
         self.view = view
         self.setObjectName("patientForm")
         self.setWindowTitle("Edit patient" if view else "New patient")
+        self.setStyleSheet(INVALID_STYLE)
         self.touched: set[str] = set()
         self._build()
-        self.setMinimumWidth(600)  # inline messages fit on one line beside the fields
+        self.setMinimumWidth(720)  # the field and its message slot side by side
         if view is not None:
             self._fill(view.draft())
             self.header.show_patient(view)
         else:
             self.header.hide()
+        self._follow_roles()
+
+    def _follow_roles(self) -> None:
+        """Booking buttons only for those who may book; the record read-only for those who
+        may not edit it (the services refuse regardless)."""
+        from desk.services.booking import BOOKING_ROLES
+        from desk.services.patients import EDITING_ROLES
+
+        actor = self.session.actor
+        if not actor.has(*EDITING_ROLES):
+            make_read_only(self, EDITING_ROLES)
+        elif self.view is not None and not actor.has(*BOOKING_ROLES):
+            for booking_button in (self.series_button, self.visit_button):
+                booking_button.setEnabled(False)
+                booking_button.setToolTip(who_may(BOOKING_ROLES))
 
     @classmethod
     def register(
@@ -130,7 +169,7 @@ class PatientForm(QDialog):
         self.errors: dict[str, QLabel] = {}
         self.first = self._line("legal_first_name", "Legal &first name", MAX_NAME_LENGTH)
         self.last = self._line("legal_last_name", "Legal &last name", MAX_NAME_LENGTH)
-        self.preferred = self._line("preferred_name", "P&referred name", MAX_NAME_LENGTH)
+        self.preferred = self._line("preferred_name", "Preferre&d name", MAX_NAME_LENGTH)
         self.dob = DateField(self.session, "dob")
         self._row("dob", "Date of &birth", self.dob)
         self.sex = named(QComboBox(), "sex")
@@ -152,6 +191,8 @@ class PatientForm(QDialog):
         self.notes = _text_edit("notes", 10_000)
         self._row("notes", "&Notes", self.notes)
         self.form_error = error_line()
+        self.required_note = named(QLabel("* required"), "requiredNote")
+        self.required_note.setStyleSheet("color: #555;")
         buttons = QDialogButtonBox()
         self.save_button = buttons.addButton(
             "&Save" if self.view else "&Register", QDialogButtonBox.ButtonRole.AcceptRole
@@ -159,13 +200,17 @@ class PatientForm(QDialog):
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         if self.view is not None:
             # Acting on a saved patient: screening, consent and booking from the record.
-            for text, slot in (
-                ("S&creening…", self._open_screening),
-                ("Consen&t…", self._open_consent),
-                ("Boo&k visit…", self._open_booking),
-                ("O&utcomes…", self._open_outcomes),
+            self.series_button = named(QPushButton("Book a ser&ies…"), "bookSeriesButton")
+            self.series_button.setToolTip("Propose and book a Mood or Pain Series.")
+            buttons.addButton(self.series_button, QDialogButtonBox.ButtonRole.ActionRole)
+            self.series_button.clicked.connect(self._open_series)
+            self.visit_button = named(QPushButton("Boo&k visit…"), "bookVisitButton")
+            for action, slot in (
+                (QPushButton("S&creening…"), self._open_screening),
+                (QPushButton("Consen&t…"), self._open_consent),
+                (self.visit_button, self._open_booking),
+                (QPushButton("O&utcomes…"), self._open_outcomes),
             ):
-                action = QPushButton(text)
                 buttons.addButton(action, QDialogButtonBox.ButtonRole.ActionRole)
                 action.clicked.connect(slot)
         buttons.accepted.connect(self.save)
@@ -174,29 +219,36 @@ class PatientForm(QDialog):
         layout.addWidget(self.header)
         layout.addWidget(self.banner)
         layout.addLayout(self.form)
+        layout.addWidget(self.required_note)
         layout.addWidget(self.form_error)
         layout.addWidget(buttons)
         for field in (self.phone, self.phone2, self.emergency_phone):
             field.editingFinished.connect(lambda f=field: self._tidy_phone(f))
 
     def _line(self, field: str, label: str, limit: int) -> QLineEdit:
-        edit = named(QLineEdit(maxLength=limit), field)
+        # Only a hostile-paste cap here: an over-long entry is kept and refused beside the
+        # field by the domain's rule, never cut short without a word.
+        edit = named(QLineEdit(maxLength=MAX_FIELD), field)
+        edit.setToolTip(f"At most {limit} characters.")
         self._row(field, label, edit)
         return edit
 
     def _row(self, field: str, label: str, widget: QWidget) -> None:
-        caption = QLabel(label)
+        caption = QLabel(f"{label} *" if field in REQUIRED_FIELDS else label)
         caption.setBuddy(widget)
+        if field in REQUIRED_FIELDS:
+            widget.setAccessibleDescription("Required")
         error = named(QLabel(""), f"error_{field}")
         error.setStyleSheet(ERROR_STYLE)
         error.setWordWrap(True)
-        error.hide()
+        error.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        # A fixed slot, empty or not: the rows never move as messages come and go.
+        error.setFixedSize(MESSAGE_WIDTH, 2 * error.fontMetrics().lineSpacing() + 2)
         self.errors[field] = error
         box = QWidget()
-        inner = QVBoxLayout(box)
+        inner = QHBoxLayout(box)
         inner.setContentsMargins(0, 0, 0, 0)
-        inner.setSpacing(1)
-        inner.addWidget(widget)
+        inner.addWidget(widget, 1)
         inner.addWidget(error)
         self.form.addRow(caption, box)
         if isinstance(widget, QLineEdit):
@@ -262,13 +314,26 @@ class PatientForm(QDialog):
         self._show_errors(self._errors(), only_touched=True)
 
     def _show_errors(self, errors: dict[str, str], *, only_touched: bool = False) -> None:
+        shown = 0
         for field, label in self.errors.items():
             message = errors.get(field, "")
             if only_touched and field not in self.touched:
                 message = ""
             label.setText(message)
-            label.setVisible(bool(message))
-        self.adjustSize()  # grow to show every message in full
+            label.setToolTip(message)  # in full, should two lines not hold it
+            widget = self.findChild(QWidget, field)
+            if widget is not None:
+                mark_invalid(widget, bool(message))
+            shown += bool(message)
+        if not shown:
+            self.form_error.setText("")
+        elif self.form_error.text():  # after a Save: keep the count true as fields are fixed
+            self.form_error.setText(self._problems_text(shown))
+
+    @staticmethod
+    def _problems_text(count: int) -> str:
+        fields = "1 field needs" if count == 1 else f"{count} fields need"
+        return f"{fields} correcting: see the red messages beside them."
 
     def _tidy_phone(self, field: QLineEdit) -> None:
         """Show a valid number the way the clinic writes it: "2015550123" → "(201) 555-0123"."""
@@ -286,7 +351,7 @@ class PatientForm(QDialog):
         self.touched.update(errors)
         self._show_errors(errors)
         if errors:
-            self.form_error.setText("Please correct the fields marked in red.")
+            self.form_error.setText(self._problems_text(len(errors)))
             self._focus_first_error(errors)
             return
         self.form_error.setText("")
@@ -307,6 +372,9 @@ class PatientForm(QDialog):
         except DeskError as error:
             self.form_error.setText(str(error))
             return
+        name = f"{view.preferred_name or view.legal_first_name} {view.legal_last_name}"
+        verb = "Registered" if self.view is None else "Saved the record of"
+        self.session.announce(f"{verb} {name}, MRN {view.mrn}.")
         self.saved.emit(view)
         self.accept()
 
@@ -356,6 +424,14 @@ class PatientForm(QDialog):
 
         if self.view is not None:
             dialog = ConsentDialog(self.session, self.view.id, self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.open()
+
+    def _open_series(self) -> None:
+        from desk.ui.booking import SeriesBookingDialog
+
+        if self.view is not None:
+            dialog = SeriesBookingDialog(self.session, self.view.id, parent=self)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.open()
 

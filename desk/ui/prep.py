@@ -39,6 +39,7 @@ from desk.domain.vitals import Vitals, VitalsVerdict
 from desk.ui.cosign import CosignerBox
 from desk.ui.forms import error_line, named, to_qdatetime
 from desk.ui.messages import error_text
+from desk.ui.permissions import NURSING_ROLES
 from desk.ui.session import Session
 from desk.ui.vitals import VitalsEntry, no_default_buttons, save_reading
 
@@ -184,7 +185,7 @@ class ReasonDialog(QDialog):
 class PrepDialog(QDialog):
     """The checklist for one visit; every save reloads the verdict from the service."""
 
-    required_roles = frozenset({Role.NURSE})
+    required_roles = NURSING_ROLES
 
     def __init__(self, session: Session, visit_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -7,6 +7,7 @@ finishes, and results for text that is no longer in the box are dropped.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,7 @@ from desk.domain.search_query import MAX_QUERY_LENGTH
 from desk.ui.forms import named
 from desk.ui.messages import error_text
 from desk.ui.patient_header import STATE_MARK
+from desk.ui.permissions import who_may
 from desk.ui.session import Session
 from desk.ui.tablemodel import Column, RecordTableModel
 from desk.ui.tasks import run_in_background
@@ -227,7 +229,8 @@ class PatientSearch(QWidget):
 
 
 class PatientSearchDialog(QDialog):
-    """Ctrl+F anywhere: the search box in its own window; opening a patient opens their record."""
+    """Ctrl+F anywhere: the search box in its own window; opening a patient opens their record,
+    and the found patient can be booked straight from here (a series first: the usual ask)."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -236,10 +239,24 @@ class PatientSearchDialog(QDialog):
         self.resize(980, 520)
         self._session = session
         self.search = PatientSearch(session, self)
+        self.record_button = named(QPushButton("Open &record"), "openRecordButton")
+        self.series_button = named(QPushButton("Book a &series…"), "searchSeriesButton")
+        self.visit_button = named(QPushButton("Book a &visit…"), "searchVisitButton")
+        actions = QHBoxLayout()
+        actions.addWidget(QLabel("For the selected patient:"))
+        for button in (self.record_button, self.series_button, self.visit_button):
+            actions.addWidget(button)
+        actions.addStretch()
         layout = QVBoxLayout(self)
         layout.addWidget(self.search)
+        layout.addLayout(actions)
         self.search.patient_opened.connect(self.open_patient)
         self.search.new_patient_requested.connect(self.new_patient)
+        self.record_button.clicked.connect(lambda: self._with_selected(self.open_patient))
+        self.series_button.clicked.connect(lambda: self._with_selected(self.book_series))
+        self.visit_button.clicked.connect(lambda: self._with_selected(self.book_visit))
+        self.search.model.modelReset.connect(self._enable_actions)
+        self._enable_actions()
 
     def show_search(self) -> None:
         self.show()
@@ -253,6 +270,35 @@ class PatientSearchDialog(QDialog):
         form = open_patient_record(self._session, patient_id, self)
         if form is not None:
             form.saved.connect(lambda _view: self.search.refresh())
+
+    def _enable_actions(self) -> None:
+        from desk.services.booking import BOOKING_ROLES
+
+        found = self.search.model.rowCount() > 0
+        may_book = self._session.actor.has(*BOOKING_ROLES)
+        self.record_button.setEnabled(found)
+        for button in (self.series_button, self.visit_button):
+            button.setEnabled(found and may_book)
+            button.setToolTip("" if may_book else who_may(BOOKING_ROLES))
+
+    def _with_selected(self, act: Callable[[int], object]) -> None:
+        patient_id = self.search.selected_patient_id()
+        if patient_id is not None:
+            act(patient_id)
+
+    def book_series(self, patient_id: int) -> None:
+        from desk.ui.booking import SeriesBookingDialog
+
+        self._open_booking(SeriesBookingDialog(self._session, patient_id, parent=self))
+
+    def book_visit(self, patient_id: int) -> None:
+        from desk.ui.booking import BookVisitDialog
+
+        self._open_booking(BookVisitDialog(self._session, patient_id, parent=self))
+
+    def _open_booking(self, dialog: QDialog) -> None:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def new_patient(self, typed: str) -> None:
         from desk.ui.patient_form import PatientForm

@@ -24,6 +24,7 @@ class Session(QObject):
 
     actor_changed = Signal()
     clinic_changed = Signal()
+    saved = Signal(str)  # "Registered Ada Lovelace (MRN …)": the main window shows it
 
     def __init__(self, desk: Desk, clinic: ClinicInfo, location: str) -> None:
         super().__init__()
@@ -58,6 +59,10 @@ class Session(QObject):
     def set_clinic(self, clinic: ClinicInfo) -> None:
         self._clinic = clinic
         self.clinic_changed.emit()
+
+    def announce(self, text: str) -> None:
+        """Confirm a save where the person looks: the main window's status bar."""
+        self.saved.emit(text)
 
     def reload_clinic(self) -> None:
         from desk.services.settings import clinic_info

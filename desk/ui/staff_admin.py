@@ -256,6 +256,7 @@ class AddPersonDialog(_HashingDialog):
         return lambda: add_staff(desk, username, full_name, roles, password)
 
     def _done(self, result: Any) -> None:
+        self._session.announce(f"Added the staff account {result.username}.")
         self.added.emit(result.username)
         super()._done(result)
 

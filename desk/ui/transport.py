@@ -123,6 +123,8 @@ class TransportPanel(QWidget):
             return False
         self.show_view(view)
         self.changed.emit(view)
+        plan_text = view.pickup.label if view.pickup else "no plan"
+        self._session.announce(f"Saved the way home: {view.adult_name}, {plan_text}.")
         return True
 
     def confirm(self) -> None:
@@ -139,6 +141,7 @@ class TransportPanel(QWidget):
             return
         self.show_view(view)
         self.changed.emit(view)
+        self._session.announce(f"Ride confirmed by phone: {view.adult_name} takes them home.")
 
     def _unsaved_changes(self) -> bool:
         view = self._view

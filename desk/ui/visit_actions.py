@@ -1,14 +1,16 @@
-"""Cancel, mark no-show or move a visit, each with a reason from a pick list plus text.
+"""Cancel, mark no-show, reinstate or move a visit, each with a reason from a pick list.
 
 ``ServiceDialog`` is the small base the visit dialogs share: the save runs off the UI
-thread, the button waits meanwhile, and a refusal is one sentence in the dialog (for a
-conflicting edit, who changed the visit and what it looks like now).
+thread, the button waits meanwhile, a refusal is one sentence in the dialog (for a
+conflicting edit, who changed the visit and what it looks like now), and a save is
+confirmed on the main window's status bar.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -29,10 +31,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk.domain.errors import StaleEdit
+from desk.domain.booking import no_show_refusal
+from desk.domain.errors import StaleEdit, TransitionRefused
 from desk.domain.roles import Role
-from desk.services import booking
-from desk.services.booking import VisitReason, VisitView
+from desk.domain.visit_states import move_refusal, reinstate
+from desk.services import visits
+from desk.services.booking import VisitView
+from desk.services.visits import VisitReason
 from desk.ui.forms import error_line, named
 from desk.ui.messages import error_text
 from desk.ui.session import Session
@@ -76,8 +81,14 @@ class ServiceDialog(QDialog):
         self.error.setText("")
         run_in_background(self, work, self._done, self.failed)
 
+    def saved_text(self, result: object) -> str:
+        """What the status bar says after a save (each dialog says what it saved)."""
+        del result
+        return f"{self.windowTitle()}: saved."
+
     def _done(self, result: object) -> None:
         self.ok_button.setEnabled(True)
+        self.session.announce(self.saved_text(result))
         self.saved.emit(result)
         self.accept()
 
@@ -104,6 +115,21 @@ def date_editor(day: date) -> QDateEdit:
     return editor
 
 
+def refusal(session: Session, visit: VisitView, action: str) -> str:
+    """Why ``action`` cannot be done to ``visit`` at all ("" when it can be tried)."""
+    if action == "reschedule":
+        return move_refusal(visit.status)
+    if action == "no_show":
+        today = session.desk.now().astimezone().date()
+        return no_show_refusal(visit.start, today, session.policy)
+    if action == "reinstate":
+        try:
+            reinstate(visit.status)
+        except TransitionRefused as exc:
+            return str(exc)
+    return ""
+
+
 def reason_picker(choices: Sequence[tuple[str, str]]) -> QComboBox:
     combo = named(QComboBox(), "reasonCombo")
     combo.addItem("Choose a reason…", "")
@@ -112,15 +138,31 @@ def reason_picker(choices: Sequence[tuple[str, str]]) -> QComboBox:
     return combo
 
 
-_ACTIONS: dict[str, tuple[str, str, Sequence[tuple[str, str]]]] = {
-    "cancel": ("Cancel visit", "Cancel &visit", booking.CANCEL_REASONS),
-    "no_show": ("Mark as no-show", "Mark &no-show", booking.NO_SHOW_REASONS),
-    "reschedule": ("Move visit", "&Move visit", booking.RESCHEDULE_REASONS),
+@dataclass(frozen=True)
+class _Action:
+    title: str
+    button: str
+    choices: Sequence[tuple[str, str]]
+    done: str  # the status bar's words: "Cancelled", "Moved"…
+
+
+_ACTIONS = {
+    "cancel": _Action("Cancel visit", "Cancel &visit", visits.CANCEL_REASONS, "Cancelled"),
+    "no_show": _Action("Mark as no-show", "Mark &no-show", visits.NO_SHOW_REASONS,
+                       "Marked as no-show"),
+    "reschedule": _Action("Move visit", "&Move visit", visits.RESCHEDULE_REASONS, "Moved"),
+    "reinstate": _Action("Reinstate visit", "&Reinstate", visits.REINSTATE_REASONS,
+                         "Reinstated"),
+}
+# Said inside the dialog before the second press of the button, for the closing actions.
+_CONFIRM = {
+    "no_show": "Press Mark no-show again to close this visit as a no-show. You can "
+               "reinstate it later while its chair is still free.",
 }
 
 
 class VisitActionDialog(ServiceDialog):
-    """Cancel / no-show / reschedule one visit; ``saved`` carries the new VisitView."""
+    """Cancel / no-show / move / reinstate one visit; ``saved`` carries the new VisitView."""
 
     required_roles = frozenset({Role.RECEPTIONIST, Role.ADMIN, Role.NURSE})
 
@@ -128,11 +170,12 @@ class VisitActionDialog(ServiceDialog):
         self, session: Session, visit: VisitView, action: str, parent: QWidget | None = None
     ) -> None:
         super().__init__(session, parent)
-        title, button, choices = _ACTIONS[action]
-        self.setWindowTitle(title)
+        spec = _ACTIONS[action]
+        self.setWindowTitle(spec.title)
         self.visit = visit
         self.action = action
-        self.reason = reason_picker(choices)
+        self._confirmed = action not in _CONFIRM
+        self.reason = reason_picker(spec.choices)
         self.note = named(QLineEdit(maxLength=MAX_NOTE), "reasonNote")
         self.note.setPlaceholderText("More detail (required for Other)")
         form = QFormLayout()
@@ -143,9 +186,13 @@ class VisitActionDialog(ServiceDialog):
             self._add_move_fields(form)
         form.addRow("&Reason", self.reason)
         form.addRow("&Note", self.note)
-        self.add_ok(button, self._save)
+        self.add_ok(spec.button, self._save)
+        self.confirm_line = named(QLabel(wordWrap=True), "confirmLine")
+        self.confirm_line.setStyleSheet("color: #8a5300; font-weight: 600;")
+        self.confirm_line.hide()
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.confirm_line)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
 
@@ -166,19 +213,29 @@ class VisitActionDialog(ServiceDialog):
         form.addRow("C&hair", self.chair)
 
     def _save(self) -> None:
+        if not self._confirmed:
+            # The first press only asks: a no-show closes the visit for the whole clinic.
+            self._confirmed = True
+            self.confirm_line.setText(_CONFIRM[self.action])
+            self.confirm_line.show()
+            return
         reason = VisitReason(str(self.reason.currentData() or ""), self.note.text())
         desk, visit = self.session.desk, self.visit
-        if self.action == "cancel":
-            self.submit(lambda: booking.cancel_visit(
-                desk, visit.id, reason, expected_version=visit.version))
-        elif self.action == "no_show":
-            self.submit(lambda: booking.mark_no_show(
-                desk, visit.id, reason, expected_version=visit.version))
+        closing = {"cancel": visits.cancel_visit, "no_show": visits.mark_no_show,
+                   "reinstate": visits.reinstate_visit}
+        if self.action in closing:
+            change = closing[self.action]
+            self.submit(lambda: change(desk, visit.id, reason, expected_version=visit.version))
         else:
             start = picked(self.date_edit, self.time_edit)
             chair = self.chair.currentData()
-            self.submit(lambda: booking.reschedule_visit(
+            self.submit(lambda: visits.reschedule_visit(
                 desk, visit.id, start, chair, reason, expected_version=visit.version))
+
+    def saved_text(self, result: object) -> str:
+        assert isinstance(result, VisitView)
+        return (f"{_ACTIONS[self.action].done}: {result.label}, MRN {result.mrn}, "
+                f"{result.start:%a %d %b %H:%M}.")
 
 
 class VisitPanel(QDialog):
@@ -212,6 +269,8 @@ class VisitPanel(QDialog):
         for action in actions:
             shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             button = QPushButton(f"{action.text()} ({shortcut})" if shortcut else action.text())
+            button.setEnabled(action.isEnabled())  # a role that may not: greyed, saying who may
+            button.setToolTip(action.toolTip())
             button.clicked.connect(lambda _c=False, a=action: self._run(a))
             buttons.addWidget(button)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)

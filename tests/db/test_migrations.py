@@ -136,3 +136,48 @@ def test_database_before_outcomes_keeps_its_screening_and_takes_questionnaires(
     with upgraded.connect() as conn:
         row = conn.execute(text("SELECT indication, provider_address FROM candidacy")).one()
     assert tuple(row) == ("ptsd", "")
+
+def test_call_list_ride_ticks_become_the_way_homes_confirmation(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'ticks.sqlite3'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine, "0003_patient_search")
+    now = datetime(2026, 11, 27, 16, 0)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO patient (id, mrn, legal_first_name, legal_last_name, preferred_name,"
+                " dob, sex, phone, phone2, email, address, emergency_name, emergency_phone,"
+                " emergency_relationship, notes, first_key, last_key, preferred_key,"
+                " phone_digits, created_at, version) VALUES (1, 'M1', 'Ada', 'Cole', '',"
+                " :dob, '', '', '', '', '', '', '', '', '', 'ada', 'cole', '', '', :now, 1)"
+            ),
+            {"dob": date(1980, 5, 6), "now": now},
+        )
+        for visit_id, ticked in ((1, "rita"), (2, None)):
+            conn.execute(
+                text(
+                    "INSERT INTO visit (id, patient_id, visit_type, chair, scheduled_start,"
+                    " scheduled_end, status, status_reason, created_at, version, late,"
+                    " screening_override_reason, collected_by_name, driver_override_reason,"
+                    " early_discharge_reason, ride_confirmed_by, ride_confirmed_at) VALUES"
+                    " (:id, 1, 'mood_infusion', 'Chair 1', :now, :now, 'scheduled', '', :now,"
+                    " 1, 0, '', '', '', '', :by, :at)"
+                ),
+                {"id": visit_id, "now": now, "by": ticked, "at": now if ticked else None},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO transport (visit_id, adult_name, adult_phone, relationship,"
+                    " plan, version) VALUES (:id, 'Kim Cole', '+12015550199', 'sister',"
+                    " 'family_drives', 1)"
+                ),
+                {"id": visit_id},
+            )
+    engine.dispose()
+    upgraded = open_database(url)
+    with upgraded.connect() as conn:
+        rows = conn.execute(
+            text("SELECT visit_id, confirmed_by FROM transport ORDER BY visit_id")
+        ).all()
+    assert [tuple(r) for r in rows] == [(1, "rita"), (2, None)]
+    assert "ride_confirmed_by" not in {c["name"] for c in inspect(upgraded).get_columns("visit")}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -190,3 +190,32 @@ def test_ensure_bookable_raises_with_every_conflict_named() -> None:
 
 def test_ensure_bookable_accepts_a_free_slot() -> None:
     ensure_bookable(request(at(12), at(14)), [EXISTING], POLICY)
+
+
+def test_next_open_day_skips_the_weekend_and_keeps_an_open_day() -> None:
+    from desk.domain.booking import next_open_day
+
+    saturday = date(2026, 11, 28)
+    assert next_open_day(saturday, ClinicPolicy()) == date(2026, 11, 30)
+    assert next_open_day(date(2026, 11, 27), ClinicPolicy()) == date(2026, 11, 27)
+
+
+def test_closed_day_notice_names_both_days_and_is_empty_when_nothing_was_skipped() -> None:
+    from desk.domain.booking import closed_day_notice
+
+    saturday, monday = date(2026, 11, 28), date(2026, 11, 30)
+    assert closed_day_notice(saturday, monday, ClinicPolicy()) == (
+        "The clinic is closed on Saturday 11/28/2026; showing the next open day, "
+        "Monday 11/30/2026."
+    )
+    assert closed_day_notice(monday, monday, ClinicPolicy()) == ""
+
+
+def test_no_show_is_refused_before_the_visits_day_only() -> None:
+    from desk.domain.booking import no_show_refusal
+
+    today = date(2026, 11, 27)
+    visit = datetime(2026, 11, 30, 9, 0)
+    assert "only on its day or later" in no_show_refusal(visit, today, ClinicPolicy())
+    assert no_show_refusal(visit, date(2026, 11, 30), ClinicPolicy()) == ""
+    assert no_show_refusal(visit, date(2026, 12, 1), ClinicPolicy()) == ""

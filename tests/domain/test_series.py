@@ -223,3 +223,35 @@ def test_booster_is_due_the_policy_number_of_days_after_the_last_infusion() -> N
     assert due == last + timedelta(days=POLICY.booster_due_days_after_series)
     assert not is_booster_due(last, due - timedelta(days=1), POLICY)
     assert is_booster_due(last, due, POLICY)
+
+
+def test_slots_as_asked_carry_no_note() -> None:
+    assert [slot.note for slot in propose().slots] == [""] * 6
+
+
+def test_a_closed_start_day_is_said_on_the_first_slot() -> None:
+    first = propose(start=MONDAY - timedelta(days=1)).slots[0]
+    assert first.start.date() == MONDAY
+    assert first.note == "The clinic is closed on Sunday 05/03/2026."
+
+
+def test_a_time_shift_names_why_and_the_new_start() -> None:
+    busy = tuple(
+        BookedVisit(n, 99, datetime.combine(MONDAY, time(9)), datetime.combine(MONDAY, time(10)), c)
+        for n, c in enumerate(POLICY.chairs)
+    )
+    first = propose(existing=busy).slots[0]
+    assert first.note == "Every chair is taken at 09:00. Nearest free start: 10:00."
+
+
+def test_a_preferred_time_too_late_says_it_is_outside_opening_hours() -> None:
+    first = propose(preferred=time(17, 0)).slots[0]
+    assert first.note.startswith("17:00–19:00 is outside opening hours")
+    assert first.note.endswith("Nearest free start: 16:00.")
+
+
+def test_a_full_day_is_said_on_the_slot_that_moved_past_it() -> None:
+    full = tuple(whole_day(MONDAY, chair, n) for n, chair in enumerate(POLICY.chairs))
+    first = propose(existing=full).slots[0]
+    assert first.start.date() == MONDAY + timedelta(days=1)
+    assert first.note == "No chair is free on Monday 05/04/2026."

@@ -77,8 +77,9 @@ def test_the_machine_table_matches_the_agreed_transitions() -> None:
         (S.RECOVERY, S.INFUSING, "A visit that is in recovery cannot go back to infusing."),
         (S.ARRIVED, S.ARRIVED, "The visit is already arrived."),
         (S.DISCHARGED, S.ARRIVED, "This visit is closed: the patient was discharged."),
-        (S.NO_SHOW, S.ARRIVED, "This visit is closed as a no-show; book a new visit instead."),
-        (S.CANCELLED, S.SCHEDULED, "This visit was cancelled; book a new visit instead."),
+        (S.NO_SHOW, S.ARRIVED,
+         "This visit is closed as a no-show; reinstate it or book a new one."),
+        (S.CANCELLED, S.SCHEDULED, "This visit was cancelled; reinstate it or book a new one."),
     ],
 )  # fmt: skip
 def test_refusals_tell_the_nurse_what_to_do(
@@ -140,3 +141,13 @@ def test_a_visit_is_never_infused_twice_or_discharged_without_infusion(
     assert history.count(S.INFUSING) <= 1
     if S.DISCHARGED in history:
         assert history.index(S.INFUSING) < history.index(S.RECOVERY) < history.index(S.DISCHARGED)
+
+
+def test_only_closed_visits_can_be_reinstated_and_only_scheduled_ones_moved() -> None:
+    from desk.domain.visit_states import move_refusal, reinstate
+
+    assert reinstate(S.NO_SHOW) is S.SCHEDULED and reinstate(S.CANCELLED) is S.SCHEDULED
+    with pytest.raises(TransitionRefused, match="this one is arrived"):
+        reinstate(S.ARRIVED)
+    assert move_refusal(S.SCHEDULED) == ""
+    assert move_refusal(S.NO_SHOW) == "Only a scheduled visit can be moved; this one is no-show."

@@ -23,7 +23,7 @@ OTHER_DESK = textwrap.dedent("""
     import sys
     from datetime import datetime, time
     from desk.domain.booking import VisitType
-    from desk.services import booking
+    from desk.services import booking, visits
     from desk.services.context import CLI_ACTOR, Desk
     from desk.services.database import open_database
 
@@ -31,8 +31,8 @@ OTHER_DESK = textwrap.dedent("""
     fixed = datetime.fromisoformat(now)
     desk = Desk(open_database(url), workstation="front-desk-2", clock=lambda: fixed,
                 actor=CLI_ACTOR)
-    booking.mark_no_show(desk, int(visit_id), booking.VisitReason("not_reachable"),
-                         expected_version=int(version))
+    visits.mark_no_show(desk, int(visit_id), visits.VisitReason("not_reachable"),
+                        expected_version=int(version))
     start = datetime.combine(fixed.astimezone().date(), time(15))
     booking.book_visit(desk, int(patient_id), VisitType.CONSULTATION, start, None)
 """)

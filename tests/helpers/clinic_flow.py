@@ -48,12 +48,13 @@ from desk.services import (
     settings,
     staff,
     stock,
+    visits,
 )
 from desk.services import transport as transport_service
 from desk.services.administration import RateEvent
-from desk.services.booking import VisitReason
 from desk.services.context import Actor, Desk
 from desk.services.orders import Cosigner
+from desk.services.visits import VisitReason
 
 PASSWORD = "staff-password-1"
 ADMIN_PASSWORD = "admin-password-1"
@@ -490,12 +491,12 @@ class Flow:
         view = booking.get_visit(self.reception, visit_id)
         self.think()
         if self.rng.random() < 0.5:
-            booking.cancel_visit(
+            visits.cancel_visit(
                 self.reception, visit_id, VisitReason("patient_unwell"),
                 expected_version=view.version,
             )
             return Step("visit.cancel", visit_id, "visit", view.version)
-        booking.mark_no_show(
+        visits.mark_no_show(
             self.reception, visit_id, VisitReason("did_not_arrive"), expected_version=view.version
         )
         return Step("visit.no_show", visit_id, "visit", view.version)

@@ -66,12 +66,14 @@ from desk.services import (
     staff,
     stock,
     transport,
+    visits,
 )
 from desk.services.administration import Dissociation, RateEvent
-from desk.services.booking import SeriesSlot, VisitReason
+from desk.services.booking import SeriesSlot
 from desk.services.context import Desk
 from desk.services.database import open_database
 from desk.services.orders import Cosigner
+from desk.services.visits import VisitReason
 from tests.helpers import clinic_flow
 from tests.helpers.clinic_flow import ADULTS, GOOD_VITALS, PASSWORD, Flow
 
@@ -222,8 +224,23 @@ def _with_version(w: World, visit: int, call: Callable[[Desk, int], object]) -> 
 def _reschedule(w: World) -> Call:
     visit = w.visit()
     start, chair = clinic_flow.slot(w.index())
-    return _with_version(w, visit, lambda d, v: booking.reschedule_visit(
+    return _with_version(w, visit, lambda d, v: visits.reschedule_visit(
         d, visit, start, chair, VisitReason("patient_request"), expected_version=v))
+
+
+def _no_show(w: World) -> Call:
+    visit = w.visit()
+    w.flow.at(visit, 10)  # a no-show only once the visit's day has come
+    return _with_version(w, visit, lambda d, v: visits.mark_no_show(
+        d, visit, VisitReason("did_not_arrive"), expected_version=v))
+
+
+def _reinstate(w: World) -> Call:
+    visit = w.visit()
+    view = booking.get_visit(w.flow.admin, visit)
+    visits.cancel_visit(w.flow.admin, visit, VisitReason("clinic"), expected_version=view.version)
+    return _with_version(w, visit, lambda d, v: visits.reinstate_visit(
+        d, visit, VisitReason("in_error"), expected_version=v))
 
 
 def _check_in(w: World) -> Call:
@@ -446,18 +463,18 @@ TABLE: dict[str, Rule] = {
             SeriesSlot(datetime.combine(clinic_flow.BASE_DAY + timedelta(days=300), time(9)),
                        "Chair 1")]))(w.patient())),
     "booking.book_series": write(frozenset({R, A}), _series),
-    "booking.cancel_visit": write(frozenset({R, A}), lambda w: (lambda v: _with_version(
-        w, v, lambda d, ver: booking.cancel_visit(d, v, VisitReason("patient_unwell"),
+    "visits.cancel_visit": write(frozenset({R, A}), lambda w: (lambda v: _with_version(
+        w, v, lambda d, ver: visits.cancel_visit(d, v, VisitReason("patient_unwell"),
                                                   expected_version=ver)))(w.visit())),
-    "booking.mark_no_show": write(ANY, lambda w: (lambda v: _with_version(
-        w, v, lambda d, ver: booking.mark_no_show(d, v, VisitReason("did_not_arrive"),
-                                                  expected_version=ver)))(w.visit())),
-    "booking.reschedule_visit": write(frozenset({R, A}), _reschedule),
+    "visits.mark_no_show": write(ANY, _no_show),
+    "visits.reinstate_visit": write(frozenset({R, A}), _reinstate),
+    "visits.reschedule_visit": write(frozenset({R, A}), _reschedule),
     "call_list.call_list": read(ANY, lambda w: lambda d: call_list.call_list(d, w.a_day())),
     "call_list.call_list_pdf": Rule(ANY, lambda w: lambda d: call_list.call_list_pdf(
         d, w.a_day()), 1),
+    # The ride tick is the way home's confirmation: transport.confirm_by_phone's row.
     "call_list.record_call": write(ANY, lambda w: (lambda v: _with_version(
-        w, v, lambda d, ver: call_list.record_call(d, v, ride_confirmed=True,
+        w, v, lambda d, ver: call_list.record_call(d, v, ride_confirmed=False,
                                                    prep_explained=True,
                                                    expected_version=ver)))(w.visit())),
     "checkin.check_in_sheet": read(ANY, lambda w: (

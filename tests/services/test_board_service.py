@@ -18,7 +18,7 @@ from desk.db.models import (
 )
 from desk.domain.booking import VisitType
 from desk.domain.series import SeriesKind
-from desk.services import booking, checkin
+from desk.services import booking, checkin, visits
 from desk.services.board import BadgeLevel, BoardRow, day_board
 from desk.services.booking import SeriesSlot, VisitView
 from desk.services.context import Desk
@@ -232,10 +232,10 @@ def test_consultation_and_cancelled_visits_carry_no_badges(
 ) -> None:
     book(reception_desk, 9, screened=False, visit_type=VisitType.CONSULTATION)
     cancelled = book(reception_desk, 10)
-    booking.cancel_visit(
+    visits.cancel_visit(
         reception_desk,
         cancelled.id,
-        booking.VisitReason("clinic"),
+        visits.VisitReason("clinic"),
         expected_version=cancelled.version,
     )
     rows = day_board(reception_desk, TODAY)

@@ -8,16 +8,17 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from desk.db.models import Visit, VisitStatusChange
+from desk.db.models import AuditEntry, Visit, VisitStatusChange
 from desk.domain.booking import BookingConflict, VisitType
 from desk.domain.errors import NotPermitted, StaleEdit, TransitionRefused, ValidationError
 from desk.domain.roles import Role
 from desk.domain.series import SeriesKind
 from desk.domain.visit_states import VisitState
-from desk.services import audit, booking
-from desk.services.booking import ScreeningIncomplete, SeriesSlot, VisitReason
+from desk.services import audit, booking, visits
+from desk.services.booking import ScreeningIncomplete, SeriesSlot
 from desk.services.context import Desk
-from tests.helpers.fixtures import add_person
+from desk.services.visits import VisitReason
+from tests.helpers.fixtures import FakeClock, add_person
 from tests.helpers.visits import add_patient
 
 TOMORROW = date(2026, 11, 26)  # the test clock stands on Wednesday 25 November 2026
@@ -78,7 +79,7 @@ def test_cancelled_visit_frees_its_chair(reception_desk: Desk) -> None:
     first = add_patient(reception_desk, "Ana", "Silva")
     second = add_patient(reception_desk, "Ben", "Cole")
     view = booking.book_visit(reception_desk, first, VisitType.MOOD_INFUSION, at(9), "Chair 1")
-    booking.cancel_visit(
+    visits.cancel_visit(
         reception_desk, view.id, VisitReason("patient_unwell"), expected_version=view.version
     )
     moved_in = booking.book_visit(reception_desk, second, VisitType.MOOD_INFUSION, at(9), "Chair 1")
@@ -117,13 +118,14 @@ def test_consultation_needs_no_screening(reception_desk: Desk) -> None:
     assert view.screening_override_by is None and view.end == at(10)
 
 
-def test_nurse_may_not_book_but_may_record_a_no_show(admin_desk: Desk) -> None:
+def test_nurse_may_not_book_but_may_record_a_no_show(admin_desk: Desk, clock: FakeClock) -> None:
     nurse = admin_desk.as_actor(add_person(admin_desk, "nina", Role.NURSE))
     patient = add_patient(admin_desk)
     with pytest.raises(NotPermitted):
         booking.book_visit(nurse, patient, VisitType.MOOD_INFUSION, at(9), "Chair 1")
     view = booking.book_visit(admin_desk, patient, VisitType.MOOD_INFUSION, at(9), "Chair 1")
-    closed = booking.mark_no_show(
+    clock.advance(hours=20)  # the visit's day has come and the patient has not
+    closed = visits.mark_no_show(
         nurse, view.id, VisitReason("did_not_arrive"), expected_version=view.version
     )
     assert closed.status is VisitState.NO_SHOW and closed.status_reason == "Did not arrive"
@@ -189,14 +191,14 @@ def test_cancel_needs_a_listed_reason_and_text_for_other(
     patient = add_patient(reception_desk)
     view = booking.book_visit(reception_desk, patient, VisitType.MOOD_INFUSION, at(9), "Chair 1")
     with pytest.raises(ValidationError, match="Choose a reason"):
-        booking.cancel_visit(
+        visits.cancel_visit(
             reception_desk, view.id, VisitReason("bored"), expected_version=view.version
         )
     with pytest.raises(ValidationError, match="Say why"):
-        booking.cancel_visit(
+        visits.cancel_visit(
             reception_desk, view.id, VisitReason("other", "  "), expected_version=view.version
         )
-    done = booking.cancel_visit(
+    done = visits.cancel_visit(
         reception_desk,
         view.id,
         VisitReason("other", "Moving abroad"),
@@ -210,7 +212,7 @@ def test_cancel_needs_a_listed_reason_and_text_for_other(
 def test_status_change_records_who_where_and_why(reception_desk: Desk) -> None:
     patient = add_patient(reception_desk)
     view = booking.book_visit(reception_desk, patient, VisitType.MOOD_INFUSION, at(9), "Chair 1")
-    booking.cancel_visit(
+    visits.cancel_visit(
         reception_desk,
         view.id,
         VisitReason("patient_request", "work"),
@@ -226,11 +228,11 @@ def test_status_change_records_who_where_and_why(reception_desk: Desk) -> None:
 def test_cancelled_visit_cannot_be_cancelled_again(reception_desk: Desk) -> None:
     patient = add_patient(reception_desk)
     view = booking.book_visit(reception_desk, patient, VisitType.MOOD_INFUSION, at(9), "Chair 1")
-    done = booking.cancel_visit(
+    done = visits.cancel_visit(
         reception_desk, view.id, VisitReason("patient_unwell"), expected_version=view.version
     )
     with pytest.raises(TransitionRefused, match="cancelled"):
-        booking.mark_no_show(
+        visits.mark_no_show(
             reception_desk, view.id, VisitReason("did_not_arrive"), expected_version=done.version
         )
 
@@ -238,19 +240,19 @@ def test_cancelled_visit_cannot_be_cancelled_again(reception_desk: Desk) -> None
 def test_reschedule_moves_the_visit_and_keeps_its_series_place(reception_desk: Desk) -> None:
     patient = add_patient(reception_desk)
     proposal = booking.propose_series(reception_desk, patient, SeriesKind.MOOD, TOMORROW, time(9))
-    visits = booking.book_series(
+    booked = booking.book_series(
         reception_desk,
         patient,
         SeriesKind.MOOD,
         [SeriesSlot(s.start, s.chair) for s in proposal.slots],
     )
-    moved = booking.reschedule_visit(
+    moved = visits.reschedule_visit(
         reception_desk,
-        visits[0].id,
+        booked[0].id,
         at(13),
         "Chair 3",
         VisitReason("patient_request"),
-        expected_version=visits[0].version,
+        expected_version=booked[0].version,
     )
     assert (moved.start, moved.end, moved.chair) == (at(13), at(15), "Chair 3")
     assert moved.series_position == "1 of 6" and moved.status is VisitState.SCHEDULED
@@ -263,7 +265,7 @@ def test_reschedule_into_a_taken_chair_is_refused(reception_desk: Desk) -> None:
     booking.book_visit(reception_desk, first, VisitType.MOOD_INFUSION, at(9), "Chair 1")
     view = booking.book_visit(reception_desk, second, VisitType.MOOD_INFUSION, at(13), "Chair 1")
     with pytest.raises(BookingConflict, match="Chair 1 is already booked"):
-        booking.reschedule_visit(
+        visits.reschedule_visit(
             reception_desk,
             view.id,
             at(10),
@@ -273,7 +275,7 @@ def test_reschedule_into_a_taken_chair_is_refused(reception_desk: Desk) -> None:
         )
 
 
-def test_stale_version_is_refused_naming_who_changed_it(admin_desk: Desk) -> None:
+def test_stale_version_is_refused_naming_who_changed_it(admin_desk: Desk, clock: FakeClock) -> None:
     rita = admin_desk.as_actor(add_person(admin_desk, "rita", Role.RECEPTIONIST))
     from dataclasses import replace
 
@@ -282,11 +284,12 @@ def test_stale_version_is_refused_naming_who_changed_it(admin_desk: Desk) -> Non
     )
     patient = add_patient(rita)
     view = booking.book_visit(rita, patient, VisitType.MOOD_INFUSION, at(9), "Chair 1")
-    booking.mark_no_show(
+    clock.advance(hours=20)
+    visits.mark_no_show(
         other_desk, view.id, VisitReason("did_not_arrive"), expected_version=view.version
     )
     with pytest.raises(StaleEdit) as refused:
-        booking.cancel_visit(
+        visits.cancel_visit(
             rita, view.id, VisitReason("patient_unwell"), expected_version=view.version
         )
     assert "changed at nurse-station by nina at" in str(refused.value)
@@ -308,7 +311,7 @@ def test_two_desks_racing_on_one_visit_exactly_one_wins(admin_desk: Desk) -> Non
     def act(desk: Desk, reason: str) -> None:
         start.wait()
         try:
-            booking.cancel_visit(desk, view.id, VisitReason(reason), expected_version=view.version)
+            visits.cancel_visit(desk, view.id, VisitReason(reason), expected_version=view.version)
             outcomes.append("saved")
         except StaleEdit:
             outcomes.append("stale")
@@ -330,7 +333,7 @@ def test_each_change_writes_exactly_one_audit_entry(reception_desk: Desk) -> Non
     counter = audit.change_counter(reception_desk)
     view = booking.book_visit(reception_desk, patient, VisitType.MOOD_INFUSION, at(9), "Chair 1")
     assert audit.change_counter(reception_desk) == counter + 1
-    moved = booking.reschedule_visit(
+    moved = visits.reschedule_visit(
         reception_desk,
         view.id,
         at(11),
@@ -339,7 +342,7 @@ def test_each_change_writes_exactly_one_audit_entry(reception_desk: Desk) -> Non
         expected_version=view.version,
     )
     assert audit.change_counter(reception_desk) == counter + 2
-    booking.cancel_visit(
+    visits.cancel_visit(
         reception_desk, view.id, VisitReason("clinic"), expected_version=moved.version
     )
     assert audit.change_counter(reception_desk) == counter + 3
@@ -372,3 +375,62 @@ def test_two_desks_booking_the_same_chair_at_once_cannot_both_win(admin_desk: De
         thread.join(30)
     assert sorted(outcomes) == ["booked", "refused"]
     assert visit_count(front) == 1
+
+
+def test_no_show_is_refused_before_the_visits_day(reception_desk: Desk) -> None:
+    patient = add_patient(reception_desk)
+    view = booking.book_visit(reception_desk, patient, VisitType.MOOD_INFUSION, at(9), "Chair 1")
+    with pytest.raises(TransitionRefused, match=r"only on its day or later.*Cancel it instead"):
+        visits.mark_no_show(
+            reception_desk, view.id, VisitReason("did_not_arrive"), expected_version=view.version
+        )
+    assert booking.get_visit(reception_desk, view.id).status is VisitState.SCHEDULED
+
+
+def test_same_day_no_show_is_reinstated_with_a_reason_and_audited(
+    reception_desk: Desk, clock: FakeClock
+) -> None:
+    patient = add_patient(reception_desk)
+    view = booking.book_visit(reception_desk, patient, VisitType.MOOD_INFUSION, at(9), "Chair 1")
+    clock.advance(hours=20)  # 10:00 on the visit's day
+    closed = visits.mark_no_show(
+        reception_desk, view.id, VisitReason("did_not_arrive"), expected_version=view.version
+    )
+    back = visits.reinstate_visit(
+        reception_desk, view.id, VisitReason("arrived_late"), expected_version=closed.version
+    )
+    assert back.status is VisitState.SCHEDULED
+    assert back.status_reason == "The patient arrived after all"
+    with reception_desk.read() as session:
+        changes = session.scalars(
+            select(VisitStatusChange.to_status).where(VisitStatusChange.visit_id == view.id)
+            .order_by(VisitStatusChange.id)
+        ).all()
+        reinstated = session.scalars(
+            select(AuditEntry.entity_id).where(AuditEntry.action == "visit.reinstate")
+        ).all()
+    assert changes == ["no_show", "scheduled"]
+    assert reinstated == [str(view.id)]
+
+
+def test_reinstating_is_refused_once_the_chair_is_taken(reception_desk: Desk) -> None:
+    first = add_patient(reception_desk, "Ana", "Silva")
+    second = add_patient(reception_desk, "Ben", "Cole")
+    view = booking.book_visit(reception_desk, first, VisitType.MOOD_INFUSION, at(9), "Chair 1")
+    done = visits.cancel_visit(
+        reception_desk, view.id, VisitReason("patient_unwell"), expected_version=view.version
+    )
+    booking.book_visit(reception_desk, second, VisitType.MOOD_INFUSION, at(10), "Chair 1")
+    with pytest.raises(BookingConflict, match="Chair 1 is already booked"):
+        visits.reinstate_visit(
+            reception_desk, view.id, VisitReason("in_error"), expected_version=done.version
+        )
+
+
+def test_only_a_closed_visit_can_be_reinstated(reception_desk: Desk) -> None:
+    patient = add_patient(reception_desk)
+    view = booking.book_visit(reception_desk, patient, VisitType.MOOD_INFUSION, at(9), "Chair 1")
+    with pytest.raises(TransitionRefused, match="Only a cancelled or no-show visit"):
+        visits.reinstate_visit(
+            reception_desk, view.id, VisitReason("in_error"), expected_version=view.version
+        )

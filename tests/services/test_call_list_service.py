@@ -1,4 +1,5 @@
-"""Tomorrow's call list: who to phone, prep times, ticks recorded on the visit, the PDF."""
+"""Tomorrow's call list: who to phone, prep times, the ticks (the ride tick is the way home's
+confirmation), the PDF."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ from datetime import date, datetime, time
 
 import pytest
 
-from desk.db.models import Transport, Visit
+from desk.db.models import Transport
 from desk.domain.booking import VisitType
-from desk.domain.errors import NotPermitted, StaleEdit, TransitionRefused
+from desk.domain.errors import NotPermitted, StaleEdit, TransitionRefused, ValidationError
 from desk.domain.roles import Role
-from desk.services import audit, booking, call_list
+from desk.domain.transport import PickupPlan, ResponsibleAdult, TransportStatus
+from desk.services import audit, board, booking, call_list, transport, visits
 from desk.services.context import Desk
 from tests.helpers.fixtures import add_person
 from tests.helpers.visits import add_patient
@@ -31,10 +33,10 @@ def test_lists_tomorrows_infusions_with_prep_times_but_not_consultations(
     booking.book_visit(reception_desk, ana, VisitType.MOOD_INFUSION, at(10), "Chair 1")
     booking.book_visit(reception_desk, ben, VisitType.CONSULTATION, at(9), None)
     gone = booking.book_visit(reception_desk, cancelled, VisitType.BOOSTER, at(9), "Chair 2")
-    booking.cancel_visit(
+    visits.cancel_visit(
         reception_desk,
         gone.id,
-        booking.VisitReason("patient_unwell"),
+        visits.VisitReason("patient_unwell"),
         expected_version=gone.version,
     )
     entries = call_list.call_list(reception_desk, TOMORROW)
@@ -46,35 +48,52 @@ def test_lists_tomorrows_infusions_with_prep_times_but_not_consultations(
     assert not entry.ride_confirmed and entry.driver_name is None
 
 
-def test_ticks_are_recorded_on_the_visit_with_who_and_when(
+def _way_home(desk: Desk, visit_id: int) -> None:
+    transport.record_transport(
+        desk, visit_id, ResponsibleAdult("Kim O'Neill", "+12015550199", "sister"),
+        PickupPlan.FAMILY_DRIVES, None,
+    )
+
+
+def test_ride_tick_is_the_way_homes_confirmation_the_board_shows(
     reception_desk: Desk, admin_desk: Desk
 ) -> None:
     patient = add_patient(reception_desk)
     view = booking.book_visit(reception_desk, patient, VisitType.MOOD_INFUSION, at(10), "Chair 1")
+    _way_home(reception_desk, view.id)
+    entry = call_list.call_list(reception_desk, TOMORROW)[0]
+    assert not entry.ride_confirmed
     call_list.record_call(
-        reception_desk,
-        view.id,
-        ride_confirmed=True,
-        prep_explained=False,
-        expected_version=view.version,
+        reception_desk, view.id, ride_confirmed=True, prep_explained=False,
+        expected_version=entry.version, transport_version=entry.transport_version,
     )
     entry = call_list.call_list(reception_desk, TOMORROW)[0]
     assert entry.ride_confirmed and not entry.prep_explained
-    with reception_desk.read() as session:
-        visit = session.get(Visit, view.id)
-        assert visit is not None
-        assert visit.ride_confirmed_by == "rita" and visit.ride_confirmed_at == reception_desk.now()
+    way_home = transport.transport_for(reception_desk, view.id)
+    assert way_home.status is TransportStatus.CONFIRMED and way_home.confirmed_by == "Rita"
+    row = board.day_board(reception_desk, TOMORROW)[0]
+    assert row.transport.label.endswith("Confirmed")
+    confirmations = audit.browse(admin_desk, audit.AuditFilter(action="transport.confirm"))
+    assert len(confirmations) == 1
     call_list.record_call(
-        reception_desk,
-        view.id,
-        ride_confirmed=False,
-        prep_explained=True,
-        expected_version=entry.version,
+        reception_desk, view.id, ride_confirmed=False, prep_explained=True,
+        expected_version=entry.version, transport_version=entry.transport_version,
     )
     entry = call_list.call_list(reception_desk, TOMORROW)[0]
     assert entry.prep_explained and not entry.ride_confirmed
-    entries = audit.browse(admin_desk, audit.AuditFilter(action="visit.call"))
-    assert len(entries) == 2
+    assert board.day_board(reception_desk, TOMORROW)[0].transport.label.endswith("Not confirmed")
+    assert len(audit.browse(admin_desk, audit.AuditFilter(action="transport.unconfirm"))) == 1
+    assert len(audit.browse(admin_desk, audit.AuditFilter(action="visit.call"))) == 1
+
+
+def test_ride_tick_without_a_recorded_adult_says_to_record_one(reception_desk: Desk) -> None:
+    patient = add_patient(reception_desk)
+    view = booking.book_visit(reception_desk, patient, VisitType.MOOD_INFUSION, at(10), "Chair 1")
+    with pytest.raises(ValidationError, match="Record who takes the patient home"):
+        call_list.record_call(
+            reception_desk, view.id, ride_confirmed=True, prep_explained=False,
+            expected_version=view.version,
+        )
 
 
 def test_stale_tick_is_refused(reception_desk: Desk) -> None:
@@ -83,16 +102,16 @@ def test_stale_tick_is_refused(reception_desk: Desk) -> None:
     call_list.record_call(
         reception_desk,
         view.id,
-        ride_confirmed=True,
-        prep_explained=False,
+        ride_confirmed=False,
+        prep_explained=True,
         expected_version=view.version,
     )
     with pytest.raises(StaleEdit):
         call_list.record_call(
             reception_desk,
             view.id,
-            ride_confirmed=True,
-            prep_explained=True,
+            ride_confirmed=False,
+            prep_explained=False,
             expected_version=view.version,
         )
 
@@ -100,8 +119,8 @@ def test_stale_tick_is_refused(reception_desk: Desk) -> None:
 def test_closed_visit_takes_no_ticks(reception_desk: Desk) -> None:
     patient = add_patient(reception_desk)
     view = booking.book_visit(reception_desk, patient, VisitType.MOOD_INFUSION, at(10), "Chair 1")
-    done = booking.cancel_visit(
-        reception_desk, view.id, booking.VisitReason("clinic"), expected_version=view.version
+    done = visits.cancel_visit(
+        reception_desk, view.id, visits.VisitReason("clinic"), expected_version=view.version
     )
     with pytest.raises(TransitionRefused):
         call_list.record_call(

@@ -14,7 +14,7 @@ from desk.domain.booking import VisitType
 from desk.domain.errors import NotPermitted, StaleEdit, TransitionRefused, ValidationError
 from desk.domain.roles import Role
 from desk.domain.visit_states import VisitState
-from desk.services import audit, booking, checkin
+from desk.services import audit, booking, checkin, visits
 from desk.services.booking import ScreeningIncomplete, VisitView
 from desk.services.context import Desk
 from tests.helpers.fixtures import FakeClock, add_person
@@ -214,10 +214,10 @@ def test_check_in_sheet_shows_what_the_desk_confirms(admin_desk: Desk, clock: Fa
 
 def test_cancelled_visit_cannot_be_checked_in(reception_desk: Desk, clock: FakeClock) -> None:
     view = book_today(reception_desk, clock)
-    done = booking.cancel_visit(
+    done = visits.cancel_visit(
         reception_desk,
         view.id,
-        booking.VisitReason("patient_unwell"),
+        visits.VisitReason("patient_unwell"),
         expected_version=view.version,
     )
     arrive_at(clock, 14, 50)

@@ -76,7 +76,7 @@ def test_driving_themselves_is_recorded_but_cannot_be_confirmed(admin_desk: Desk
 
 def test_confirming_before_anything_is_recorded_is_refused(admin_desk: Desk) -> None:
     nurse, _ = nurse_and_receptionist(admin_desk)
-    with pytest.raises(ValidationError, match="Record the responsible adult"):
+    with pytest.raises(ValidationError, match="Record who takes the patient home"):
         transport.confirm_by_phone(nurse, add_visit(admin_desk))
 
 

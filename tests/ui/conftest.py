@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractListModel, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -121,10 +121,12 @@ def _texts_of(widget: QWidget) -> list[str]:
         return [widget.toPlainText()]
     if isinstance(widget, QAbstractItemView) and widget.model() is not None:
         model = widget.model()
+        # A list widget's model hides columnCount(); it has one column.
+        columns = 1 if isinstance(model, QAbstractListModel) else model.columnCount()
         return [
             str(model.index(r, c).data(Qt.ItemDataRole.DisplayRole))
             for r in range(model.rowCount())
-            for c in range(model.columnCount())
+            for c in range(columns)
         ]
     return []
 
@@ -134,9 +136,11 @@ def screen_shows(text: str) -> bool:
 
 
 def field_for(window: QWidget, label_text: str) -> QWidget:
-    """The input a visible label names (its buddy), as a person finds it."""
+    """The input a visible label names (its buddy), as a person finds it; a required
+    field's star ("Legal last name *") is not part of its name."""
     for label in window.findChildren(QLabel):
-        if label.text().replace("&", "") == label_text and label.buddy() is not None:
+        shown = label.text().replace("&", "").removesuffix(" *")
+        if shown == label_text and label.buddy() is not None:
             buddy = label.buddy()
             assert buddy is not None
             return buddy

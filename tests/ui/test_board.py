@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from desk.domain.booking import VisitType
 from desk.domain.errors import NotPermitted
 from desk.domain.roles import Role
-from desk.services import booking
+from desk.services import booking, visits
 from desk.services.board import board_name, day_board
 from desk.services.context import Desk
 from desk.ui.board import DayBoard
@@ -194,7 +194,7 @@ def test_status_and_chair_filters(qtbot: QtBot, morning_session: Session) -> Non
                            datetime.combine(today(desk), time(9)), chair)
     board = _board(qtbot, morning_session)
     first = board.model.rows()[0]
-    booking.cancel_visit(desk, first.visit_id, booking.VisitReason("clinic"),
+    visits.cancel_visit(desk, first.visit_id, visits.VisitReason("clinic"),
                          expected_version=first.version)
     board.reload()
     qtbot.waitUntil(lambda: not board.loading)
@@ -271,7 +271,7 @@ def test_background_refresh_updates_in_place_and_keeps_the_selection(
     assert board.select_visit(views[1].id)
     resets: list[bool] = []
     board.model.modelReset.connect(lambda: resets.append(True))
-    booking.cancel_visit(desk, views[0].id, booking.VisitReason("clinic"),
+    visits.cancel_visit(desk, views[0].id, visits.VisitReason("clinic"),
                          expected_version=views[0].version)
     booking.book_visit(desk, add_patient(desk, "Dee", "Test"), VisitType.CONSULTATION,
                        datetime.combine(today(desk), time(13)), None)

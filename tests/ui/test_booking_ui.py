@@ -10,12 +10,13 @@ from pytestqt.qtbot import QtBot
 
 from desk.domain.booking import VisitType
 from desk.domain.visit_states import VisitState
-from desk.services import booking
+from desk.services import booking, visits
 from desk.ui.booking import BookVisitDialog, SeriesBookingDialog
 from desk.ui.session import Session
 from desk.ui.visit_actions import VisitActionDialog
+from tests.helpers.fixtures import FakeClock
 from tests.helpers.visits import add_patient
-from tests.ui.conftest import button, field_for
+from tests.ui.conftest import button, field_for, screen_shows
 
 TOMORROW = date(2026, 11, 26)
 
@@ -155,14 +156,44 @@ def test_second_desk_saving_a_stale_visit_sees_who_changed_it(
     from dataclasses import replace
 
     other = replace(session.desk, workstation="front-desk-2")
-    booking.mark_no_show(other, view.id, booking.VisitReason("not_reachable"),
-                         expected_version=view.version)
+    visits.cancel_visit(other, view.id, visits.VisitReason("patient_unwell"),
+                        expected_version=view.version)
     dialog.time_edit.setTime(dialog.time_edit.time().addSecs(3600))
     qtbot.keyClick(field_for(dialog, "Reason"), Qt.Key.Key_Down)
     qtbot.mouseClick(button(dialog, "Move visit"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "changed at front-desk-2 by admin" in dialog.error.text(),
                     timeout=5000)
-    assert "Now status: No-show" in dialog.error.text()
+    assert "Now status: Cancelled" in dialog.error.text()
     assert dialog.isVisible()
     assert booking.get_visit(session.desk, view.id).start == datetime.combine(TOMORROW, time(9))
 
+
+
+def test_on_a_friday_booking_starts_on_monday_and_says_why(
+    qtbot: QtBot, session: Session, clock: FakeClock
+) -> None:
+    clock.now = datetime(2026, 11, 27, 9, 0).astimezone()  # Friday: tomorrow is Saturday
+    patient = add_patient(session.desk)
+    for dialog in (BookVisitDialog(session, patient), SeriesBookingDialog(session, patient)):
+        shown(qtbot, dialog)
+        label = "Date" if isinstance(dialog, BookVisitDialog) else "Start date"
+        start = field_for(dialog, label)
+        assert isinstance(start, QDateEdit) and start.date().toPython() == date(2026, 11, 30)
+        assert screen_shows("The clinic is closed on Saturday 11/28/2026; showing the next "
+                            "open day, Monday 11/30/2026.")
+        dialog.close()
+
+
+def test_the_board_on_a_closed_day_shows_the_next_open_day_and_says_so(
+    qtbot: QtBot, session: Session, clock: FakeClock
+) -> None:
+    from desk.ui.board import DayBoard
+
+    clock.now = datetime(2026, 11, 28, 9, 0).astimezone()  # a Saturday
+    board = DayBoard(session)
+    qtbot.addWidget(board)
+    board.show()
+    assert board.day == date(2026, 11, 30)
+    assert board.title.text().startswith("Monday 30 November 2026")
+    assert screen_shows("The clinic is closed today (Saturday); showing the next open day.")
+    assert not board.today_button.isEnabled()

@@ -186,3 +186,74 @@ def test_file_database_connection_opens_the_dialog_on_the_saved_server(
     )
     assert dialog.password.text() == "" and dialog.test_button.isDefault()
     dialog.reject()
+
+
+def _as(qtbot: QtBot, desk: Desk, username: str, role: Role) -> MainWindow:
+    person = desk.as_actor(add_person(desk, username, role))
+    return _window(qtbot, Session(person, settings.clinic_info(person), "clinic.sqlite3"))
+
+
+def test_a_receptionist_is_told_the_nurse_forms_open_read_only(
+    qtbot: QtBot, sqlite_admin_desk: Desk
+) -> None:
+    window = _as(qtbot, sqlite_admin_desk, "rita", Role.RECEPTIONIST)
+    prep = _menu_action(window, "&Nurse", "&Prep checklist…")
+    assert prep.isEnabled() and prep.toolTip() == "Opens read-only: only a nurse can save it."
+    assert _menu_action(window, "&Nurse", "&Way home (transport)…").isEnabled()
+    assert _menu_action(window, "&Visit", "Book a &series…").isEnabled()
+
+
+def test_a_nurse_cannot_start_a_booking_from_the_menu(
+    qtbot: QtBot, sqlite_admin_desk: Desk
+) -> None:
+    window = _as(qtbot, sqlite_admin_desk, "nina", Role.NURSE)
+    series = _menu_action(window, "&Visit", "Book a &series…")
+    assert not series.isEnabled()
+    assert series.toolTip() == "Only a receptionist or an admin can do this."
+    assert _menu_action(window, "&Visit", "Mark &no-show…").isEnabled()
+
+
+def test_a_form_the_person_may_not_save_opens_read_only_saying_who_can(
+    qtbot: QtBot, sqlite_admin_desk: Desk
+) -> None:
+    from PySide6.QtWidgets import QLabel, QLineEdit
+
+    from tests.ui.conftest import add_visit, local, today
+
+    add_visit(sqlite_admin_desk, "Ana", "Silva", local(today(sqlite_admin_desk), 15),
+              status="arrived")
+    window = _as(qtbot, sqlite_admin_desk, "rita", Role.RECEPTIONIST)
+    window.board.table.selectRow(0)
+    window.open_prep()
+    from desk.ui.prep import PrepDialog
+
+    prep = next(w for w in QApplication.topLevelWidgets()
+                if isinstance(w, PrepDialog) and w.isVisible())
+    notice = prep.findChild(QLabel, "readOnlyNotice")
+    assert notice is not None and notice.text() == (
+        "Read only: only a nurse can save this form."
+    )
+    assert all(edit.isReadOnly() for edit in prep.findChildren(QLineEdit))
+
+
+def test_booking_with_no_visit_selected_opens_find_patient(
+    qtbot: QtBot, session: Session
+) -> None:
+    from desk.ui.search import PatientSearchDialog
+
+    window = _window(qtbot, session)
+    window.board.series_action.trigger()
+    qtbot.waitUntil(lambda: any(isinstance(w, PatientSearchDialog) and w.isVisible()
+                                for w in QApplication.topLevelWidgets()))
+
+
+def test_a_save_is_said_on_the_status_bar_for_a_few_seconds(
+    qtbot: QtBot, session: Session
+) -> None:
+    from desk.ui.mainwindow import SAVED_MESSAGE_MS
+
+    window = _window(qtbot, session)
+    session.announce("Registered Ana Silva, MRN 1234-5678.")
+    assert window.saved_label.text() == "✔ Registered Ana Silva, MRN 1234-5678."
+    assert window.saved_label.isVisible()
+    assert 3000 <= SAVED_MESSAGE_MS <= 10_000
