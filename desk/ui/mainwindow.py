@@ -157,7 +157,7 @@ class MainWindow(QMainWindow):
 
     def _build_controlled_substance_menu(self) -> None:
         menu = self.menuBar().addMenu("&Controlled substance")
-        self._action(menu, "Infusion &order…", self.open_order, "Ctrl+Shift+R")
+        self._action(menu, "Infusion &order…", self.open_order, "Ctrl+Shift+M")
         self._action(
             menu, "&Drug record (vial, rate, waste)…", self.open_drug_record, "Ctrl+Shift+D"
         )

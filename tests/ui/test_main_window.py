@@ -100,7 +100,7 @@ def test_every_screen_is_reachable_from_the_menus_with_its_shortcut(
         ("&Nurse", "&Infusion and recovery…"): "Ctrl+Shift+I",
         ("&Nurse", "&Way home (transport)…"): "Ctrl+T",
         ("Vie&w", "&Nurse station"): "Ctrl+2",
-        ("&Controlled substance", "Infusion &order…"): "Ctrl+Shift+R",
+        ("&Controlled substance", "Infusion &order…"): "Ctrl+Shift+M",
         ("&Controlled substance", "&Drug record (vial, rate, waste)…"): "Ctrl+Shift+D",
         ("&Controlled substance", "&Stock and log…"): "Ctrl+Shift+V",
     }
