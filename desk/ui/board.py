@@ -43,6 +43,8 @@ from PySide6.QtWidgets import (
 )
 
 from desk.domain.errors import DeskError
+from desk.domain.locale import format_hours
+from desk.domain.policy import ClinicPolicy
 from desk.domain.visit_states import VisitState
 from desk.services.board import Badge, BadgeLevel, BoardRow
 from desk.ui.forms import named
@@ -114,9 +116,9 @@ def _badge_column(header: str, pick: Callable[[BoardRow], Badge]) -> BoardColumn
     )
 
 
-def board_columns(time_format: str) -> list[BoardColumn]:
+def board_columns(policy: ClinicPolicy) -> list[BoardColumn]:
     return [
-        BoardColumn("Time", lambda r: f"{r.start:{time_format}}–{r.end:{time_format}}",
+        BoardColumn("Time", lambda r: format_hours(r.start, r.end, policy),
                     sort_key=lambda r: (r.start, r.chair or "")),
         BoardColumn("Patient", lambda r: r.patient_name,
                     tooltip=lambda r: "\n".join(r.blocked_reasons) or "Nothing blocks this visit."),
@@ -179,9 +181,9 @@ class BoardModel(QAbstractTableModel):
     the whole table). ``apply`` updates rows in place by visit id, or resets when the day
     or most of its visits changed."""
 
-    def __init__(self, time_format: str = "%H:%M") -> None:
+    def __init__(self, policy: ClinicPolicy) -> None:
         super().__init__()
-        self._columns = board_columns(time_format)
+        self._columns = board_columns(policy)
         self._all: list[_Line] = []  # every visit, in the service's order
         self._shown: list[_Line] = []  # the visits that pass the filter, sorted
         self.status_column = [c.header for c in self._columns].index("Status")
@@ -355,7 +357,7 @@ class DayBoard(QWidget):
         self._rows_day: date | None = None  # the day the model's rows belong to
         self._day = self._today()
         self._follow_today = True
-        self.model = BoardModel(session.policy.time_format)
+        self.model = BoardModel(session.policy)
         self._build()
         self._build_actions()
         self.refresh_timer = QTimer(self, interval=REFRESH_MS)

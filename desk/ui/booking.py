@@ -26,21 +26,22 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
-    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from desk.domain.booking import VisitType, default_duration
 from desk.domain.errors import DeskError
+from desk.domain.locale import format_time
 from desk.domain.roles import Role
 from desk.domain.series import SeriesKind
 from desk.services import booking
 from desk.services.booking import ScreeningIncomplete, SeriesProposalView, SeriesSlot
+from desk.ui.datetime_fields import TimeField, date_field, with_weekday
 from desk.ui.forms import named
 from desk.ui.messages import error_text
 from desk.ui.session import Session
-from desk.ui.visit_actions import MAX_NOTE, ServiceDialog, date_editor, picked
+from desk.ui.visit_actions import MAX_NOTE, ServiceDialog, picked
 
 WARNING_STYLE = "color: #8a5300;"
 PROBLEM_BRUSH = QBrush(QColor("#b00020"))
@@ -55,7 +56,7 @@ def patient_header(session: Session, patient_id: int) -> QWidget:
         patient = get_patient(session.desk, patient_id)
     except DeskError as exc:
         return QLabel(str(exc))
-    header = PatientHeader(session.policy.date_format)
+    header = PatientHeader(session.policy)
     header.show_patient(patient, session.desk.now().astimezone().date())
     return header
 
@@ -102,10 +103,11 @@ class BookVisitDialog(ServiceDialog):
         for kind in VisitType:
             self.visit_type.addItem(kind.label, kind)
         start_day = day or session.desk.now().astimezone().date() + timedelta(days=1)
-        self.date_edit = named(date_editor(start_day), "visitDate")
-        opening = policy.opening_time
-        self.time_edit = named(QTimeEdit(QTime(opening.hour, opening.minute)), "visitTime")
-        self.time_edit.setDisplayFormat("HH:mm")
+        self.date_edit = named(date_field(start_day, policy), "visitDate")
+        opening = QTime(policy.opening_time.hour, policy.opening_time.minute)
+        self.time_edit = named(
+            TimeField(opening, policy, policy.booking_step_minutes), "visitTime"
+        )
         self.chair = named(QComboBox(), "visitChair")
         self.minutes = named(QSpinBox(minimum=15, maximum=600, singleStep=15), "visitMinutes")
         self.minutes.setSuffix(" min")
@@ -113,7 +115,7 @@ class BookVisitDialog(ServiceDialog):
         form = QFormLayout()
         form.addRow(patient_header(session, patient_id))
         form.addRow("&Visit type", self.visit_type)
-        form.addRow("&Date", self.date_edit)
+        form.addRow("&Date", with_weekday(self.date_edit))
         form.addRow("&Start", self.time_edit)
         form.addRow("&Length", self.minutes)
         form.addRow("C&hair", self.chair)
@@ -179,9 +181,11 @@ class SeriesBookingDialog(ServiceDialog):
         self.pain = named(QRadioButton("&Pain Series"), "painSeries")
         self.mood.setChecked(True)
         first = start or session.desk.now().astimezone().date() + timedelta(days=1)
-        self.start_date = named(date_editor(first), "seriesStart")
-        self.preferred = named(QTimeEdit(QTime(9, 0)), "seriesTime")
-        self.preferred.setDisplayFormat("HH:mm")
+        policy = session.policy
+        self.start_date = named(date_field(first, policy), "seriesStart")
+        self.preferred = named(
+            TimeField(QTime(9, 0), policy, policy.booking_step_minutes), "seriesTime"
+        )
         self.propose_button = named(QPushButton("P&ropose slots"), "proposeButton")
         self.table = named(QTableWidget(0, len(COLUMNS)), "seriesTable")
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -206,7 +210,7 @@ class SeriesBookingDialog(ServiceDialog):
         form = QFormLayout()
         form.addRow(patient_header(self.session, self.patient_id))
         form.addRow("Series", kinds)
-        form.addRow("&Start date", self.start_date)
+        form.addRow("&Start date", with_weekday(self.start_date))
         form.addRow("Preferred &time", self.preferred)
         form.addRow("", self.propose_button)
         layout = QVBoxLayout(self)
@@ -242,16 +246,18 @@ class SeriesBookingDialog(ServiceDialog):
             self.table.insertRow(row)
             label = QTableWidgetItem(f"{slot.position} of {slot.total}")
             self.table.setItem(row, 0, label)
-            date_edit = date_editor(slot.start.date())
-            time_edit = QTimeEdit(QTime(slot.start.hour, slot.start.minute))
-            time_edit.setDisplayFormat("HH:mm")
+            policy = self.session.policy
+            date_edit = date_field(slot.start.date(), policy)
+            time_edit = TimeField(
+                QTime(slot.start.hour, slot.start.minute), policy, policy.booking_step_minutes
+            )
             chair = QComboBox()
             chair.addItems(list(self.session.policy.chairs))
             chair.setCurrentText(slot.chair)
             self.table.setCellWidget(row, 1, date_edit)
             self.table.setCellWidget(row, 2, time_edit)
             self.table.setCellWidget(row, 4, chair)
-            self.table.setItem(row, 3, QTableWidgetItem(f"{slot.end:%H:%M}"))
+            self.table.setItem(row, 3, QTableWidgetItem(format_time(slot.end, policy)))
             self.table.setItem(row, 5, QTableWidgetItem(""))
             date_edit.dateChanged.connect(self.check)
             time_edit.timeChanged.connect(self.check)
@@ -266,7 +272,7 @@ class SeriesBookingDialog(ServiceDialog):
             date_edit = self.table.cellWidget(row, 1)
             time_edit = self.table.cellWidget(row, 2)
             chair = self.table.cellWidget(row, 4)
-            assert isinstance(date_edit, QDateEdit) and isinstance(time_edit, QTimeEdit)
+            assert isinstance(date_edit, QDateEdit) and isinstance(time_edit, TimeField)
             assert isinstance(chair, QComboBox)
             result.append(SeriesSlot(picked(date_edit, time_edit), chair.currentText()))
         return result
@@ -283,7 +289,7 @@ class SeriesBookingDialog(ServiceDialog):
             return
         length = self._length()
         for row, (slot, problem) in enumerate(zip(slots, problems, strict=True)):
-            self._cell(row, 3).setText(f"{slot.start + length:%H:%M}")
+            self._cell(row, 3).setText(format_time(slot.start + length, self.session.policy))
             cell = self._cell(row, 5)
             cell.setText(problem or "OK")
             cell.setToolTip(problem)

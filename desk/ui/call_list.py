@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from desk.domain.errors import DeskError, StaleEdit
+from desk.domain.locale import format_time
+from desk.domain.policy import ClinicPolicy
 from desk.domain.roles import Role
 from desk.services import call_list
 from desk.services.call_list import CallEntry
@@ -40,15 +42,15 @@ from desk.ui.visit_actions import qdate, stale_text
 RIDE_COLUMN, PREP_COLUMN = 6, 7
 
 
-def columns(time_format: str) -> list[Column[CallEntry]]:
+def columns(policy: ClinicPolicy) -> list[Column[CallEntry]]:
     return [
-        Column("Time", lambda e: f"{e.starts_at:{time_format}}"),
+        Column("Time", lambda e: f"{format_time(e.starts_at, policy)}"),
         Column("Patient", lambda e: f"{e.patient_name} · MRN {e.mrn}"),
         Column("Phone", lambda e: e.phone or "none recorded"),
         Column("Visit", lambda e: e.treatment_label),
         Column("Prep to explain", lambda e: (
-            f"No food after {e.no_food_after:{time_format}} · "
-            f"clear fluids only until {e.clear_fluids_until:{time_format}}"
+            f"No food after {format_time(e.no_food_after, policy)} · "
+            f"clear fluids only until {format_time(e.clear_fluids_until, policy)}"
         )),
         Column("Driver", lambda e: e.driver_name or "none recorded"),
         Column("Ride confirmed", lambda e: "Yes" if e.ride_confirmed else "No"),
@@ -103,7 +105,7 @@ class CallListDialog(QDialog):
         self.day_edit = named(QDateEdit(qdate(day or tomorrow)), "callListDay")
         self.day_edit.setCalendarPopup(True)
         self.day_edit.setDisplayFormat("ddd d MMM yyyy")
-        self.model = CallListModel(columns(session.policy.time_format))
+        self.model = CallListModel(columns(session.policy))
         self.table = named(QTableView(), "callListTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

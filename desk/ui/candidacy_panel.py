@@ -95,7 +95,7 @@ class CandidacyPanel(QDialog):
     # --- layout -------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.header = PatientHeader(self.session.policy.date_format, self)
+        self.header = PatientHeader(self.session.policy, self)
         self.header.show_patient(self.patient)
         self.status = named(QLabel(""), "candidacyStatus")
         self.role_note = named(QLabel(""), "candidacyRoleNote")

@@ -32,6 +32,8 @@ from PySide6.QtWidgets import (
 
 from desk.domain.errors import DeskError, StaleEdit, ValidationError
 from desk.domain.fasting import PrepStatus
+from desk.domain.locale import format_time
+from desk.domain.policy import ClinicPolicy
 from desk.domain.readiness import PrepItem, Readiness
 from desk.domain.roles import Role
 from desk.domain.visit_states import VisitState
@@ -78,7 +80,7 @@ def status_badge(label: QLabel, status: PrepStatus) -> None:
     label.setStyleSheet(f"{STATUS_STYLE[status]} {BADGE}")
 
 
-def reading_text(reading: VitalsView, time_format: str) -> str:
+def reading_text(reading: VitalsView, policy: ClinicPolicy) -> str:
     v = reading.vitals
     extra = "".join(
         [
@@ -87,7 +89,7 @@ def reading_text(reading: VitalsView, time_format: str) -> str:
         ]
     )
     return (
-        f"{reading.taken_at.strftime(time_format)}  {reading.checkpoint_label}: "
+        f"{format_time(reading.taken_at, policy)}  {reading.checkpoint_label}: "
         f"BP {v.blood_pressure_text}, HR {v.heart_rate}, SpO2 {v.spo2} %{extra} — "
         f"{VITALS_MARK[reading.verdict]} {reading.verdict.label} ({reading.taken_by})"
     )
@@ -352,13 +354,14 @@ class PrepDialog(QDialog):
 
     def show_view(self, view: PrepView) -> None:
         self.view = view
-        fmt = self._session.policy.time_format
+        policy = self._session.policy
         self.title.setText(
             f"{view.patient_name} · MRN {view.mrn} · {view.visit_type_label}"
-            f"{' · ' + view.chair if view.chair else ''} · start {view.planned_start:{fmt}}"
+            f"{' · ' + view.chair if view.chair else ''}"
+            f" · start {format_time(view.planned_start, policy)}"
             f" · {view.status.label}"
         )
-        self._show_verdict(view, fmt)
+        self._show_verdict(view, policy)
         for line in view.items:
             status_badge(self.item_status[line.item], line.status)
             reason = line.reason
@@ -372,14 +375,14 @@ class PrepDialog(QDialog):
         self._show_entries(view)
         self._update_buttons()
 
-    def _show_verdict(self, view: PrepView, fmt: str) -> None:
+    def _show_verdict(self, view: PrepView, policy: ClinicPolicy) -> None:
         text = VERDICT_TEXT[view.verdict]
         if view.status is not VisitState.ARRIVED:
             text = f"{text} — {view.status.label}" + (f" ({view.cleared})" if view.cleared else "")
         elif view.verdict is Readiness.NOT_READY:
             text += f": {len([i for i in view.items if i.status.blocks])} item(s) open"
         if view.ready_at is not None:
-            text += f"  ·  fasting allows the start at {view.ready_at:{fmt}}"
+            text += f"  ·  fasting allows the start at {format_time(view.ready_at, policy)}"
         self.verdict.setText(text)
         self.verdict.setStyleSheet(
             f"{VERDICT_STYLE[view.verdict]} {BADGE} font-size: 15pt; padding: 8px;"
@@ -396,8 +399,8 @@ class PrepDialog(QDialog):
             max(0, self.clear_fluids.findData(view.clear_fluids_only))
         )
         self.clothing.setChecked(bool(view.clothing_ok))
-        fmt = self._session.policy.time_format
-        lines = [reading_text(r, fmt) for r in reversed(view.readings)]
+        policy = self._session.policy
+        lines = [reading_text(r, policy) for r in reversed(view.readings)]
         self.readings.setText("\n".join(lines) or "No vitals recorded yet.")
         self.review_box.setVisible(view.needs_review and view.status is VisitState.ARRIVED)
         if view.review_clinician and not self.review_clinician.text():

@@ -24,15 +24,17 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from desk.domain.errors import StaleEdit
+from desk.domain.locale import format_day, format_hours
+from desk.domain.policy import ClinicPolicy
 from desk.domain.roles import Role
 from desk.services import booking
 from desk.services.booking import VisitReason, VisitView
+from desk.ui.datetime_fields import TimeField, date_field, with_weekday
 from desk.ui.forms import error_line, named
 from desk.ui.messages import error_text
 from desk.ui.session import Session
@@ -42,6 +44,11 @@ if TYPE_CHECKING:
     from desk.services.board import BoardRow
 
 MAX_NOTE = 1000
+
+
+def when_text(start: datetime, end: datetime, policy: ClinicPolicy) -> str:
+    """"Mon 30/11/2026 10:00–12:00": a visit's day and hours, the clinic's way."""
+    return f"{format_day(start.date(), policy)} {format_hours(start, end, policy)}"
 
 
 def stale_text(error: StaleEdit) -> str:
@@ -86,7 +93,7 @@ class ServiceDialog(QDialog):
         self.error.setText(stale_text(error) if isinstance(error, StaleEdit) else error_text(error))
 
 
-def picked(date_edit: QDateEdit, time_edit: QTimeEdit) -> datetime:
+def picked(date_edit: QDateEdit, time_edit: TimeField) -> datetime:
     """The naive local date and time shown in two editors."""
     d, t = date_edit.date(), time_edit.time()
     return datetime(d.year(), d.month(), d.day(), t.hour(), t.minute())
@@ -94,14 +101,6 @@ def picked(date_edit: QDateEdit, time_edit: QTimeEdit) -> datetime:
 
 def qdate(day: date) -> QDate:
     return QDate(day.year, day.month, day.day)
-
-
-def date_editor(day: date) -> QDateEdit:
-    """A date field with a calendar, showing the weekday: clinics think in weekdays."""
-    editor = QDateEdit(qdate(day))
-    editor.setCalendarPopup(True)
-    editor.setDisplayFormat("ddd d MMM yyyy")
-    return editor
 
 
 def reason_picker(choices: Sequence[tuple[str, str]]) -> QComboBox:
@@ -137,7 +136,7 @@ class VisitActionDialog(ServiceDialog):
         self.note.setPlaceholderText("More detail (required for Other)")
         form = QFormLayout()
         form.addRow(QLabel(f"<b>{visit.label}</b> · MRN {visit.mrn}<br>"
-                           f"{visit.start:%a %d %b %Y %H:%M}–{visit.end:%H:%M} · "
+                           f"{when_text(visit.start, visit.end, session.policy)} · "
                            f"{visit.chair or 'no chair'}"))
         if action == "reschedule":
             self._add_move_fields(form)
@@ -151,9 +150,12 @@ class VisitActionDialog(ServiceDialog):
 
     def _add_move_fields(self, form: QFormLayout) -> None:
         start = self.visit.start
-        self.date_edit = named(date_editor(start.date()), "moveDate")
-        self.time_edit = named(QTimeEdit(QTime(start.hour, start.minute)), "moveTime")
-        self.time_edit.setDisplayFormat("HH:mm")
+        policy = self.session.policy
+        self.date_edit = named(date_field(start.date(), policy), "moveDate")
+        self.time_edit = named(
+            TimeField(QTime(start.hour, start.minute), policy, policy.booking_step_minutes),
+            "moveTime",
+        )
         self.chair = named(QComboBox(), "moveChair")
         if not self.visit.visit_type.needs_chair:
             self.chair.addItem("No chair", None)
@@ -161,7 +163,7 @@ class VisitActionDialog(ServiceDialog):
             self.chair.addItem(chair, chair)
         index = self.chair.findData(self.visit.chair)
         self.chair.setCurrentIndex(max(index, 0))
-        form.addRow("New &date", self.date_edit)
+        form.addRow("New &date", with_weekday(self.date_edit))
         form.addRow("New &time", self.time_edit)
         form.addRow("C&hair", self.chair)
 
@@ -193,12 +195,13 @@ class VisitPanel(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"Visit — {row.patient_name}")
-        fmt = session.policy.time_format
+        self.setWindowTitle("Visit")
+        policy = session.policy
         header = named(QLabel(
             f"<b>{html.escape(row.patient_name)}</b> · MRN {html.escape(row.mrn)}<br>"
             f"{html.escape(row.visit_label or row.visit_type_label)} · "
-            f"{row.start:{fmt}}–{row.end:{fmt}} · {html.escape(row.chair or 'no chair')} · "
+            f"{format_hours(row.start, row.end, policy)} · "
+            f"{html.escape(row.chair or 'no chair')} · "
             f"{html.escape(row.status_label)}{' (late)' if row.late else ''}"
         ), "visitHeader")
         grid = QFormLayout()
