@@ -108,6 +108,14 @@ def format_day(day: date, policy: ClinicPolicy) -> str:
     return f"{_WEEKDAYS[day.weekday()]} {format_date(day, policy)}"
 
 
+def format_long_date(day: date, policy: ClinicPolicy) -> str:
+    """A heading's date in words, in the clinic's order: "Saturday 28 November 2026"."""
+    weekday, month = day.strftime("%A"), day.strftime("%B")
+    if policy.date_format == MONTH_FIRST:
+        return f"{weekday}, {month} {day.day}, {day.year}"
+    return f"{weekday} {day.day} {month} {day.year}"
+
+
 def format_time(moment: time | datetime, policy: ClinicPolicy) -> str:
     """14:05 on a 24-hour clock, 2:05 PM on a 12-hour one (no leading zero, as people write)."""
     if policy.time_format == CLOCK_12:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -24,7 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from desk.domain.errors import DeskError
+from desk.domain.locale import format_datetime
+from desk.domain.policy import ClinicPolicy
 from desk.domain.roles import Role
+from desk.ui.datetime_fields import date_field
 from desk.ui.forms import named
 from desk.ui.messages import error_text, show_error
 from desk.ui.session import Session
@@ -60,7 +62,7 @@ class AuditDialog(QDialog):
         self.model: RecordTableModel[AuditRecord] = RecordTableModel(
             [
                 Column("#", lambda r: str(r.seq)),
-                Column("When", lambda r: r.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")),
+                Column("When", lambda r: format_datetime(r.at, session.policy)),
                 Column("Who", lambda r: r.actor),
                 Column("Role", lambda r: r.role),
                 Column("Workstation", lambda r: r.workstation),
@@ -108,8 +110,9 @@ class AuditDialog(QDialog):
         today = self._session.desk.now().astimezone().date()
         self.use_from = QCheckBox("&From")
         self.use_to = QCheckBox("&To")
-        self.from_date = _date_edit(today - timedelta(days=7), self.use_from)
-        self.to_date = _date_edit(today, self.use_to)
+        policy = self._session.policy
+        self.from_date = _date_edit(today - timedelta(days=7), self.use_from, policy)
+        self.to_date = _date_edit(today, self.use_to, policy)
         self.search_button = QPushButton("&Search", default=True)
         self.search_button.clicked.connect(self.search)
         grid = QGridLayout()
@@ -182,11 +185,9 @@ class AuditDialog(QDialog):
         self.verify_result.setText(error_text(error))
 
 
-def _date_edit(day: date, enabled_by: QCheckBox) -> QDateEdit:
-    edit = QDateEdit(QDate(day.year, day.month, day.day))
-    edit.setCalendarPopup(True)
+def _date_edit(day: date, enabled_by: QCheckBox, policy: ClinicPolicy) -> QDateEdit:
+    edit = date_field(day, policy)
     edit.setEnabled(False)
-    edit.setDisplayFormat("yyyy-MM-dd")
     enabled_by.toggled.connect(edit.setEnabled)
     return edit
 

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -43,10 +42,11 @@ from PySide6.QtWidgets import (
 )
 
 from desk.domain.errors import DeskError
-from desk.domain.locale import format_hours
+from desk.domain.locale import format_hours, format_long_date
 from desk.domain.policy import ClinicPolicy
 from desk.domain.visit_states import VisitState
 from desk.services.board import Badge, BadgeLevel, BoardRow
+from desk.ui.datetime_fields import date_field
 from desk.ui.forms import named
 from desk.ui.messages import error_text, show_error
 from desk.ui.session import Session
@@ -377,9 +377,7 @@ class DayBoard(QWidget):
         self.next_button.setFixedWidth(40)
         self.next_button.setShortcut("Alt+Right")
         self.today_button = QPushButton("&Today")
-        self.date_edit = named(QDateEdit(), "boardDate")
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("ddd d MMM yyyy")
+        self.date_edit = named(date_field(self._day, self._session.policy), "boardDate")
         self.title = named(QLabel(""), "boardTitle")
         self.title.setStyleSheet("font-size: 16pt; font-weight: 600;")
         self.notice = named(QLabel(""), "boardNotice")
@@ -620,7 +618,7 @@ class DayBoard(QWidget):
         self.date_edit.blockSignals(True)
         self.date_edit.setDate(QDate(self._day.year, self._day.month, self._day.day))
         self.date_edit.blockSignals(False)
-        when = f"{self._day:%A} {self._day.day} {self._day:%B %Y}"
+        when = format_long_date(self._day, self._session.policy)
         today = self._today()
         relative = {today: "Today", today + timedelta(days=1): "Tomorrow",
                     today - timedelta(days=1): "Yesterday"}.get(self._day)

@@ -13,7 +13,6 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -32,12 +31,13 @@ from desk.domain.policy import ClinicPolicy
 from desk.domain.roles import Role
 from desk.services import call_list
 from desk.services.call_list import CallEntry
+from desk.ui.datetime_fields import date_field, with_weekday
 from desk.ui.forms import error_line, named
 from desk.ui.messages import error_text
 from desk.ui.session import Session
 from desk.ui.tablemodel import Column, Index, RecordTableModel
 from desk.ui.tasks import run_in_background
-from desk.ui.visit_actions import qdate, stale_text
+from desk.ui.visit_actions import stale_text
 
 RIDE_COLUMN, PREP_COLUMN = 6, 7
 
@@ -102,9 +102,7 @@ class CallListDialog(QDialog):
         self.session = session
         self.setWindowTitle("Call list")
         tomorrow = session.desk.now().astimezone().date() + timedelta(days=1)
-        self.day_edit = named(QDateEdit(qdate(day or tomorrow)), "callListDay")
-        self.day_edit.setCalendarPopup(True)
-        self.day_edit.setDisplayFormat("ddd d MMM yyyy")
+        self.day_edit = named(date_field(day or tomorrow, session.policy), "callListDay")
         self.model = CallListModel(columns(session.policy))
         self.table = named(QTableView(), "callListTable")
         self.table.setModel(self.model)
@@ -124,7 +122,7 @@ class CallListDialog(QDialog):
     def _lay_out(self) -> None:
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Patients to call for"))
-        bar.addWidget(self.day_edit)
+        bar.addWidget(with_weekday(self.day_edit))
         bar.addStretch()
         bar.addWidget(self.save_pdf)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

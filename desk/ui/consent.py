@@ -34,6 +34,8 @@ from PySide6.QtWidgets import (
 
 from desk.domain.consent import ConsentState, ConsentStatus, TreatmentType
 from desk.domain.errors import DeskError
+from desk.domain.locale import format_datetime, qt_date_format, qt_time_format
+from desk.domain.policy import ClinicPolicy
 from desk.services import consent, handouts
 from desk.services.consent import (
     ConsentDocumentView,
@@ -66,11 +68,8 @@ STATE_COLOURS = {
 MAX_REASON = 1000
 
 
-def _local_text(moment: datetime | None, date_format: str) -> str:
-    if moment is None:
-        return ""
-    local = moment.astimezone()
-    return f"{local.strftime(date_format)} {local:%H:%M}"
+def _local_text(moment: datetime | None, policy: ClinicPolicy) -> str:
+    return format_datetime(moment, policy) if moment else ""
 
 
 def _status_html(status: ConsentStatus, date_format: str) -> str:
@@ -211,7 +210,10 @@ class ConsentDialog(QDialog):
         self.paper_info = named(QLabel("", wordWrap=True), "paperInfo")
         self.witnessed_at = named(QDateTimeEdit(), "witnessedAt")
         self.witnessed_at.setCalendarPopup(True)
-        self.witnessed_at.setDisplayFormat("yyyy-MM-dd HH:mm")
+        policy = self._session.policy
+        self.witnessed_at.setDisplayFormat(
+            f"{qt_date_format(policy.date_format)} {qt_time_format(policy.time_format)}"
+        )
         self.witnessed_label = QLabel("Signed and &witnessed at")
         self.witnessed_label.setBuddy(self.witnessed_at)
         self.record_paper_button = QPushButton("&Record paper signature")
@@ -238,19 +240,19 @@ class ConsentDialog(QDialog):
         return panel
 
     def _build_documents_tab(self) -> QWidget:
-        date_format = self._session.policy.date_format
+        policy = self._session.policy
         self.documents: RecordTableModel[ConsentDocumentView] = RecordTableModel(
             [
                 Column("Document", lambda d: d.document_uid),
                 Column("Treatment", lambda d: TREATMENT_LABELS[d.treatment]),
                 Column("Form", lambda d: d.template_label),
-                Column("Signed", lambda d: _local_text(d.signed_at, date_format)),
+                Column("Signed", lambda d: _local_text(d.signed_at, policy)),
                 Column("How", lambda d: "on screen" if d.method == consent.SCREEN else "on paper"),
                 Column("Witness", lambda d: d.witness_name),
                 Column(
                     "Status",
                     lambda d: (
-                        f"Withdrawn {_local_text(d.withdrawn_at, date_format)}"
+                        f"Withdrawn {_local_text(d.withdrawn_at, policy)}"
                         if d.withdrawn
                         else "Signed"
                     ),

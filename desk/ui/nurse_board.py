@@ -43,8 +43,8 @@ def _elapsed(chair: ChairView) -> str:
     return minutes_text(chair.elapsed_minutes)
 
 
-def _next_check(chair: ChairView) -> str:
-    text = chair.next_check_text
+def _next_check(chair: ChairView, policy: ClinicPolicy) -> str:
+    text = chair.next_check_text(policy)
     state = chair.next_check.state if chair.next_check else None
     return f"✖ {text}" if state is CheckpointState.OVERDUE else text
 
@@ -60,7 +60,7 @@ def chair_columns(policy: ClinicPolicy) -> list[Column[ChairView]]:
         ),
         Column("Elapsed", _elapsed),
         Column("Vitals (latest, worst)", lambda c: c.vitals_text),
-        Column("Next vitals check", _next_check),
+        Column("Next vitals check", lambda c: _next_check(c, policy)),
         Column(
             "Ready to leave",
             lambda c: (

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from desk.domain.errors import DeskError, StaleEdit, ValidationError
 from desk.domain.fasting import PrepStatus
-from desk.domain.locale import format_time
+from desk.domain.locale import format_time, qt_time_format
 from desk.domain.policy import ClinicPolicy
 from desk.domain.readiness import PrepItem, Readiness
 from desk.domain.roles import Role
@@ -98,11 +98,14 @@ def reading_text(reading: VitalsView, policy: ClinicPolicy) -> str:
 class IntakeTimeEdit(QWidget):
     """A time from yesterday or today, or "not recorded", with quick "now −4 h" buttons."""
 
-    def __init__(self, name: str, now: datetime, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, name: str, now: datetime, policy: ClinicPolicy, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._now = now
         self.edit = named(QDateTimeEdit(), name)
-        self.edit.setDisplayFormat("ddd HH:mm")
+        # Only yesterday and today are allowed, so the weekday names the day unambiguously.
+        self.edit.setDisplayFormat(f"ddd {qt_time_format(policy.time_format)}")
         start_of_yesterday = datetime.combine(now.date() - timedelta(days=1), datetime.min.time())
         # One minute before yesterday stands for "not recorded" (shown as words).
         self._unset = to_qdatetime(start_of_yesterday - timedelta(minutes=1))
@@ -302,8 +305,9 @@ class PrepDialog(QDialog):
 
     def _intake_box(self) -> QGroupBox:
         now = self._session.desk.now().astimezone()
-        self.food = IntakeTimeEdit("lastFood", now)
-        self.fluid = IntakeTimeEdit("lastFluid", now)
+        policy = self._session.policy
+        self.food = IntakeTimeEdit("lastFood", now, policy)
+        self.fluid = IntakeTimeEdit("lastFluid", now, policy)
         self.clear_fluids = named(QComboBox(), "clearFluids")
         self.clear_fluids.addItem("Not asked", None)
         self.clear_fluids.addItem("Clear fluids only (water, black tea or coffee)", True)

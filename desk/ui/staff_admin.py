@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from desk.domain.errors import DeskError
+from desk.domain.locale import format_datetime
+from desk.domain.policy import ClinicPolicy
 from desk.domain.roles import Role
 from desk.ui.forms import check_same, error_line, named, password_field
 from desk.ui.messages import error_text, show_error
@@ -36,8 +38,8 @@ if TYPE_CHECKING:
     from desk.services.staff import StaffView
 
 
-def _local(when: datetime | None) -> str:
-    return when.astimezone().strftime("%Y-%m-%d %H:%M") if when else "—"
+def _local(when: datetime | None, policy: ClinicPolicy) -> str:
+    return format_datetime(when, policy) if when else "—"
 
 
 def status_text(person: StaffView, now: datetime) -> str:
@@ -70,7 +72,7 @@ class StaffDialog(QDialog):
                 Column("Full name", lambda p: p.full_name),
                 Column("Roles", lambda p: ", ".join(sorted(r.label for r in p.roles))),
                 Column("Status", lambda p: status_text(p, now())),
-                Column("Last sign-in", lambda p: _local(p.last_sign_in_at)),
+                Column("Last sign-in", lambda p: _local(p.last_sign_in_at, session.policy)),
             ]
         )
         self.table = named(QTableView(), "staffTable")
