@@ -88,13 +88,14 @@ def for_country(policy: ClinicPolicy, code: str) -> ClinicPolicy:
     )
 
 
-def check_regional(policy: ClinicPolicy) -> None:
-    """Refuse a date or time format the desk cannot read back, or an unknown phone region."""
-    if policy.date_format not in DATE_FORMATS:
+def check_regional(policy: ClinicPolicy, previous: ClinicPolicy) -> None:
+    """Refuse a new date or time format the desk cannot read back, or an unknown phone
+    region; a value unchanged from ``previous`` stays, since it was accepted once."""
+    if policy.date_format not in (*DATE_FORMATS, previous.date_format):
         raise ValidationError("Choose one of the listed date formats.", "date_format")
-    if policy.time_format not in TIME_FORMATS:
+    if policy.time_format not in (*TIME_FORMATS, previous.time_format):
         raise ValidationError("Choose the 12-hour or the 24-hour clock.", "time_format")
-    if policy.phone_region not in _BY_CODE:
+    if policy.phone_region not in (*_BY_CODE, previous.phone_region):
         raise ValidationError("Choose the country phone numbers are read in.", "phone_region")
 
 
