@@ -36,6 +36,7 @@ class TimeField(QLineEdit):
         self._policy = policy
         self._step = step_minutes
         self._time = QTime(value.hour(), value.minute())
+        self.problem = ""  # the sentence said about the last typing that was not a time
         self.setMaxLength(12)
         self.setToolTip("Type a time, or press Up and Down to step it.")
         self._show()
@@ -61,13 +62,11 @@ class TimeField(QLineEdit):
         parsed = parse_time(typed)
         if parsed is None:
             shown = format_time(time(self._time.hour(), self._time.minute()), self._policy)
-            QToolTip.showText(
-                self.mapToGlobal(QPoint(0, self.height())),
-                f"“{typed.strip()}” is not a time; it stays {shown}. Type it like {shown}.",
-                self,
-            )
+            self.problem = f"“{typed.strip()}” is not a time; it stays {shown}."
+            QToolTip.showText(self.mapToGlobal(QPoint(0, self.height())), self.problem, self)
             self._show()
             return
+        self.problem = ""
         self.setTime(QTime(parsed.hour, parsed.minute))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
