@@ -96,3 +96,30 @@ def confirm_password(desk: Desk, password: str) -> Actor:
     """Unlock an idle-locked session: the same person's password, with lockout rules."""
     actor = desk.require()
     return sign_in(desk, actor.username, password, break_glass=actor.break_glass)
+
+
+def demo_sign_in_hint(desk: Desk) -> str:
+    """How to sign in to a demo clinic (its made-up accounts), or "" for a real clinic.
+
+    A demo is a clinic whose demo data was loaded (audited) and whose demo accounts are
+    still there; a real clinic with a "rita" of its own is never told a demo password.
+    """
+    from desk.db.models import AuditEntry
+    from desk.services.demo import DEMO_PASSWORD, DEMO_STAFF
+
+    with desk.read() as session:
+        demo_loaded = select(AuditEntry.seq).where(AuditEntry.action == "demo.load").limit(1)
+        if session.scalar(demo_loaded) is None:
+            return ""
+        present = set(session.scalars(select(Staff.username).where(
+            Staff.username.in_([username for username, _, _ in DEMO_STAFF]),
+            Staff.disabled.is_(False),
+        )))
+    accounts = [
+        f"{username} ({', '.join(sorted(r.label.lower() for r in roles))})"
+        for username, _, roles in DEMO_STAFF if username in present
+    ]
+    if not accounts:
+        return ""
+    return (f"This is a demo clinic with made-up patients. Sign in as {', '.join(accounts)}; "
+            f"the password is {DEMO_PASSWORD}.")

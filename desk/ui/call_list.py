@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -34,6 +33,7 @@ from desk.services.call_list import CallEntry
 from desk.ui.datetime_fields import date_field, with_weekday
 from desk.ui.forms import error_line, named
 from desk.ui.messages import error_text
+from desk.ui.save_dialogs import ask_save_path
 from desk.ui.session import Session
 from desk.ui.tablemodel import Column, Index, RecordTableModel
 from desk.ui.tasks import run_in_background
@@ -170,9 +170,9 @@ class CallListDialog(QDialog):
     def _save_pdf(self) -> None:
         # The file name carries the date only: never a patient's name.
         suggested = f"call-list-{self.day.isoformat()}.pdf"
-        path, _ = QFileDialog.getSaveFileName(self, "Save call list", suggested, "PDF (*.pdf)")
-        if path:
-            self.write_pdf(Path(path))
+        path = ask_save_path(self, "Save call list", suggested, "PDF (*.pdf)")
+        if path is not None:
+            self.write_pdf(path)
 
     def write_pdf(self, path: Path) -> None:
         try:

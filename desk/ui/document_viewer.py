@@ -6,8 +6,6 @@ stamped copy. The file name offered for saving is the document id, never a patie
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pypdfium2 as pdfium
 from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtGui import QImage, QPainter, QPixmap, QResizeEvent
@@ -15,7 +13,6 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -27,6 +24,7 @@ from desk.domain.errors import DeskError, ValidationError
 from desk.pdf import default_filename
 from desk.services.consent_files import write_atomically
 from desk.ui.messages import show_error, show_message
+from desk.ui.save_dialogs import ask_save_path
 
 PAGE_WIDTH_PX = 820
 MAX_PRINT_DPI = 300
@@ -222,12 +220,11 @@ class DocumentViewerDialog(QDialog):
         return print_pdf(self, self._pdf, self._title)
 
     def save_as(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(
+        path = ask_save_path(
             self, "Save as PDF", default_filename(self._document_id), "PDF files (*.pdf)"
         )
-        if not name:
+        if path is None:
             return
-        path = Path(name)
         try:
             write_atomically(path, self._pdf)
         except DeskError as err:

@@ -384,7 +384,8 @@ class PrepDialog(QDialog):
         if view.status is not VisitState.ARRIVED:
             text = f"{text} — {view.status.label}" + (f" ({view.cleared})" if view.cleared else "")
         elif view.verdict is Readiness.NOT_READY:
-            text += f": {len([i for i in view.items if i.status.blocks])} item(s) open"
+            open_items = len([i for i in view.items if i.status.blocks])
+            text += f": {open_items} item{'s' if open_items != 1 else ''} open"
         if view.ready_at is not None:
             text += f"  ·  fasting allows the start at {format_time(view.ready_at, policy)}"
         self.verdict.setText(text)

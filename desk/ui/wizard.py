@@ -190,7 +190,7 @@ class SetupWizard(QWizard):
 
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Infusion Desk — First-run setup")
+        self.setWindowTitle("First-run setup")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self._desk = desk.as_actor(None)
         self._busy = False

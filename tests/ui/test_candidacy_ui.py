@@ -45,7 +45,7 @@ def test_nurse_records_complete_screening_and_status_follows(
     qtbot: QtBot, session: Session, patient_id: int
 ) -> None:
     panel = open_panel(qtbot, session, patient_id)
-    assert panel.status.text().startswith("… screening incomplete: indication")
+    assert panel.status.text().startswith("… screening incomplete, missing: indication")
     indication = field_for(panel, "Indication")
     assert isinstance(indication, QComboBox)
     indication.setCurrentIndex(indication.findData(Indication.PTSD))

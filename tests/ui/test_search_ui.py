@@ -115,7 +115,7 @@ def test_screening_header_is_shown_with_details_in_the_tooltip(
     qtbot.keyClicks(search.box, "feld")
     qtbot.waitUntil(lambda: len(shown_names(search)) == 1)
     index = search.model.index(0, 5)
-    assert "screening incomplete: indication" in index.data()
+    assert "screening incomplete, missing: indication" in index.data()
     assert "Missing: treating provider" in index.data(Qt.ItemDataRole.ToolTipRole)
 
 

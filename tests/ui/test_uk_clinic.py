@@ -7,8 +7,8 @@ import io
 from datetime import date, datetime, time
 
 import pytest
-from PySide6.QtCore import Qt
 from pypdf import PdfReader
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desk.domain.booking import VisitType
