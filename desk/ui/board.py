@@ -435,7 +435,7 @@ class DayBoard(QWidget):
         self.counts = named(QLabel(""), "boardCounts")
         status_label = QLabel("&Status")
         status_label.setBuddy(self.status_filter)
-        chair_label = QLabel("C&hair")
+        chair_label = QLabel("Cha&ir")
         chair_label.setBuddy(self.chair_filter)
         bar = QHBoxLayout()
         for widget in (status_label, self.status_filter, chair_label, self.chair_filter,

@@ -167,7 +167,7 @@ class CandidacyPanel(QDialog):
             ("Provider's addr&ess", self.provider_address),
             ("&Consultation date", self.consultation),
             ("History reviewed b&y", self.history_by),
-            ("History reviewed o&n", self.history_on),
+            ("History revie&wed on", self.history_on),
         ]
         for caption, widget in rows:
             label = QLabel(caption)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -44,7 +45,7 @@ from desk.services.consent import (
     PrintedForm,
 )
 from desk.ui.document_viewer import DocumentViewerDialog, PdfPagesView, print_pdf
-from desk.ui.forms import named, to_qdatetime
+from desk.ui.forms import named, resize_to_fit, to_qdatetime
 from desk.ui.messages import error_text, show_error, show_message
 from desk.ui.session import Session
 from desk.ui.signature_pad import SignatureBox
@@ -136,14 +137,14 @@ class ConsentDialog(QDialog):
         self.header.setTextFormat(Qt.TextFormat.RichText)
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_sign_tab(), "&Sign a new consent")
-        self.tabs.addTab(self._build_documents_tab(), "S&tored documents")
+        self.tabs.addTab(self._build_documents_tab(), "Stored &documents")
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(close)
-        self.resize(1280, 880)
+        resize_to_fit(self, 1280, 880)
         session.actor_changed.connect(self._show_witness)
         self._show_witness()
         self.reload()
@@ -181,7 +182,11 @@ class ConsentDialog(QDialog):
         left_layout.addWidget(self.preview, 1)
         splitter = QSplitter()
         splitter.addWidget(left)
-        splitter.addWidget(self._build_signing_panel())
+        # The signing steps scroll rather than push Close below a 768-pixel screen.
+        signing = QScrollArea(widgetResizable=True)
+        signing.setFrameShape(QFrame.Shape.NoFrame)
+        signing.setWidget(self._build_signing_panel())
+        splitter.addWidget(signing)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([700, 540])
@@ -192,8 +197,13 @@ class ConsentDialog(QDialog):
         return tab
 
     def _build_signing_panel(self) -> QWidget:
-        self.patient_box = SignatureBox("1. The patient reads the whole form, then signs", "")
-        self.witness_box = SignatureBox("2. The witness (you) signs", "")
+        self.patient_box = SignatureBox(
+            "1. The patient reads the whole form, then signs", "",
+            buttons=("&Clear", "&Accept signature"),
+        )
+        self.witness_box = SignatureBox(
+            "2. The witness (you) signs", "", buttons=("Cl&ear", "Accept si&gnature")
+        )
         self.patient_box.setObjectName("patientSignature")
         self.witness_box.setObjectName("witnessSignature")
         self.patient_box.accepted.connect(self._patient_signed)
@@ -325,7 +335,7 @@ class ConsentDialog(QDialog):
             )
         )
         self.documents.set_rows(overview.documents)
-        self.tabs.setTabText(1, f"S&tored documents ({len(overview.documents)})")
+        self.tabs.setTabText(1, f"Stored &documents ({len(overview.documents)})")
         self._show_treatment_status()
         self._update_doc_buttons()
 

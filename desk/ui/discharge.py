@@ -61,7 +61,7 @@ class DischargeDialog(QDialog):
             "instructionsGiven",
         )
         self.collector = named(QLineEdit(maxLength=200), "collectedBy")
-        self.nobody = named(QCheckBox("N&obody is collecting the patient"), "nobodyCollecting")
+        self.nobody = named(QCheckBox("No&body is collecting the patient"), "nobodyCollecting")
         self.match = named(QLabel("", wordWrap=True), "driverMatch")
         self.driver_reason = named(QLineEdit(maxLength=2000), "driverOverrideReason")
         self.driver_reason_label = QLabel("Driver &override reason")

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from desk.domain.errors import DeskError, ValidationError
 from desk.pdf import default_filename
 from desk.services.consent_files import write_atomically
+from desk.ui.forms import resize_to_fit
 from desk.ui.messages import show_error, show_message
 from desk.ui.save_dialogs import ask_save_path
 
@@ -205,7 +206,7 @@ class DocumentViewerDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages, 1)
         layout.addWidget(buttons)
-        self.resize(PAGE_WIDTH_PX + 80, 900)
+        resize_to_fit(self, PAGE_WIDTH_PX + 80, 900)
         try:
             self.pages.set_pdf(pdf)
         except DeskError as err:

@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import TypeVar
 
 from PySide6.QtCore import QDate, QDateTime, QObject, QTime
-from PySide6.QtWidgets import QLabel, QLineEdit
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from desk.domain.errors import ValidationError
 
@@ -20,6 +21,19 @@ def named(widget: W, name: str) -> W:
     """``widget`` with an object name (tests and style sheets find it by that name)."""
     widget.setObjectName(name)
     return widget
+
+
+# The smallest desk screen (1366×768) less a taskbar and the title bar: default sizes
+# stay within it.
+FIT_WIDTH, FIT_HEIGHT = 1360, 700
+
+
+def resize_to_fit(window: QWidget, width: int, height: int) -> None:
+    """Open ``window`` at ``width``×``height``, or smaller on a smaller screen, so its
+    buttons are never below the bottom of the screen."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    room = screen.availableGeometry()
+    window.resize(min(width, FIT_WIDTH, room.width()), min(height, FIT_HEIGHT, room.height()))
 
 
 def error_line(name: str = "formError") -> QLabel:

@@ -99,7 +99,7 @@ class InfusionDialog(QDialog):
         for kind in SideEffectKind:
             self.effect.addItem(kind.label, kind.value)
         self.effect_note = named(QLineEdit(maxLength=2000), "sideEffectNote")
-        self.effect_button = named(QPushButton("Record side effec&t"), "recordSideEffect")
+        self.effect_button = named(QPushButton("Record side effe&ct"), "recordSideEffect")
         self.effect_button.setAutoDefault(False)
         self.effect_button.clicked.connect(self.record_effect)
         self.effects = named(QLabel("", wordWrap=True), "sideEffects")
@@ -135,7 +135,7 @@ class InfusionDialog(QDialog):
         form = QFormLayout()
         effects_layout.addLayout(form)
         form.addRow("Side e&ffect", self.effect)
-        form.addRow("N&ote", self.effect_note)
+        form.addRow("&Note", self.effect_note)
         form.addRow("", self.effect_button)
         form.addRow(self.effects)
         effects_layout.addStretch(1)

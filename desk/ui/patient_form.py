@@ -124,7 +124,7 @@ class PatientForm(QDialog):
         self.errors: dict[str, QLabel] = {}
         self.first = self._line("legal_first_name", "Legal &first name", MAX_NAME_LENGTH)
         self.last = self._line("legal_last_name", "Legal &last name", MAX_NAME_LENGTH)
-        self.preferred = self._line("preferred_name", "P&referred name", MAX_NAME_LENGTH)
+        self.preferred = self._line("preferred_name", "Preferre&d name", MAX_NAME_LENGTH)
         self.dob = DateField(self.session, "dob")
         self._row("dob", "Date of &birth", self.dob)
         self.sex = named(QComboBox(), "sex")

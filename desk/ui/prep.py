@@ -39,7 +39,7 @@ from desk.domain.roles import Role
 from desk.domain.visit_states import VisitState
 from desk.domain.vitals import Vitals, VitalsVerdict
 from desk.ui.cosign import CosignerBox
-from desk.ui.forms import error_line, named, to_qdatetime
+from desk.ui.forms import error_line, named, resize_to_fit, to_qdatetime
 from desk.ui.messages import error_text
 from desk.ui.session import Session
 from desk.ui.vitals import VitalsEntry, no_default_buttons, save_reading
@@ -204,7 +204,7 @@ class PrepDialog(QDialog):
         QShortcut(QKeySequence("F5"), self).activated.connect(self.reload)
         no_default_buttons(self)
         self.reload()
-        self.resize(1240, 740)
+        resize_to_fit(self, 1240, 740)
 
     # --- building ----------------------------------------------------------------------
 

@@ -70,7 +70,7 @@ class TransportPanel(QWidget):
         form.addRow("Responsible &adult", self.adult_name)
         form.addRow("Pho&ne", self.adult_phone)
         form.addRow("Re&lationship", self.relationship)
-        form.addRow("Pickup p&lan", self.plan)
+        form.addRow("Pic&kup plan", self.plan)
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.confirm_button)

@@ -141,7 +141,7 @@ class VisitActionDialog(ServiceDialog):
         if action == "reschedule":
             self._add_move_fields(form)
         form.addRow("&Reason", self.reason)
-        form.addRow("&Note", self.note)
+        form.addRow("N&ote", self.note)
         self.add_ok(button, self._save)
         layout = QVBoxLayout(self)
         layout.addLayout(form)

@@ -61,7 +61,7 @@ class ClinicPage(QWizardPage):
         self.formats = named(QLabel(wordWrap=True), "countryFormats")
         self.error = error_line()
         form = QFormLayout(self)
-        form.addRow("Clinic &name", self.name)
+        form.addRow("Clinic na&me", self.name)
         form.addRow("&Address", self.address)
         form.addRow("&Phone", self.phone)
         form.addRow("&Country", self.country)
