@@ -49,7 +49,8 @@ def test_empty_record_misses_every_step_in_panel_order() -> None:
         MissingItem.HISTORY_REVIEWED,
     )
     assert status.header == (
-        "screening incomplete, missing: indication, diagnosis confirmed, treating provider and 2 more"
+        "screening incomplete, missing: indication, diagnosis confirmed, treating provider"
+        " and 2 more"
     )
 
 
