@@ -13,6 +13,9 @@ from desk.domain.errors import ValidationError
 
 ERROR_STYLE = "color: #b00020;"
 MAX_FIELD = 1024  # a pasted novel in a password box is a mistake, not a password
+# A field's real limit is its rule, refused in a sentence at the field; Qt's maxLength
+# would cut a 500-character paste to 200 without a word. This only stops a pasted book.
+PASTE_CAP = 10_000
 
 W = TypeVar("W", bound=QObject)
 

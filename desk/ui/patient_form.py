@@ -33,7 +33,7 @@ from desk.domain.patients import MAX_ADDRESS_LENGTH, MAX_EMAIL_LENGTH, PatientDr
 from desk.domain.patients import validate_patient as check_draft
 from desk.domain.phones import MAX_PHONE_LENGTH, format_phone, normalise_phone
 from desk.domain.search_query import parse_typed_date
-from desk.ui.forms import ERROR_STYLE, error_line, named
+from desk.ui.forms import ERROR_STYLE, PASTE_CAP, error_line, named
 from desk.ui.messages import show_error
 from desk.ui.patient_header import PatientHeader
 from desk.ui.session import Session
@@ -174,7 +174,8 @@ class PatientForm(QDialog):
             field.editingFinished.connect(lambda f=field: self._tidy_phone(f))
 
     def _line(self, field: str, label: str, limit: int) -> QLineEdit:
-        edit = named(QLineEdit(maxLength=limit), field)
+        edit = named(QLineEdit(maxLength=PASTE_CAP), field)
+        edit.setToolTip(f"At most {limit} characters.")
         self._row(field, label, edit)
         return edit
 
