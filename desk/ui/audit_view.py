@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QGridLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -30,7 +29,7 @@ from desk.ui.datetime_fields import date_field
 from desk.ui.forms import named
 from desk.ui.messages import error_text, show_error
 from desk.ui.session import Session
-from desk.ui.tablemodel import Column, RecordTableModel
+from desk.ui.tablemodel import Column, RecordTableModel, fit_columns
 from desk.ui.tasks import run_in_background
 
 if TYPE_CHECKING:
@@ -76,7 +75,7 @@ class AuditDialog(QDialog):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        fit_columns(self.table)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.count_label = named(QLabel(""), "auditCount")
         self.verify_button = QPushButton("&Verify chain")

@@ -50,6 +50,7 @@ from desk.ui.datetime_fields import date_field
 from desk.ui.forms import named
 from desk.ui.messages import error_text, show_error
 from desk.ui.session import Session
+from desk.ui.tablemodel import LONG_TEXT, WIDEST_COLUMN_PX
 from desk.ui.tasks import run_in_background
 
 log = logging.getLogger(__name__)
@@ -164,10 +165,18 @@ class _Line:
         self.cells: Cells | None = None
 
 
+def _long(text: str) -> str | None:
+    return text if len(text) > LONG_TEXT else None
+
+
 def _cells(row: BoardRow, columns: Sequence[BoardColumn], status_column: int) -> Cells:
     """Every cell of a row at once, so painting is a lookup and never a computation."""
-    texts = tuple(column.text(row) for column in columns)
-    tips = tuple((column.tooltip(row) or None) if column.tooltip else None for column in columns)
+    # One line a cell (a row is one line high); a long text's tooltip carries all of it.
+    texts = tuple(column.text(row).replace("\n", " · ") for column in columns)
+    tips = tuple(
+        (column.tooltip(row) or None) if column.tooltip else _long(text)
+        for column, text in zip(columns, texts, strict=True)
+    )
     foregrounds = tuple(BoardModel.foreground(row, column) for column in columns)
     colour = _STATUS_BACKGROUNDS.get(VisitState(row.status))
     backgrounds = tuple(
@@ -395,6 +404,8 @@ class DayBoard(QWidget):
         # every cell of 200 rows each second would cost more than the refresh itself.
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        header.setMaximumSectionSize(WIDEST_COLUMN_PX)
+        self.table.setWordWrap(False)
         self.table.activated.connect(lambda _index: self.open_visit())
         self.empty = named(QLabel("", alignment=Qt.AlignmentFlag.AlignCenter), "boardEmpty")
         self.empty.setStyleSheet("font-size: 14pt; color: #666;")

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -41,6 +40,7 @@ from desk.ui.datetime_fields import TimeField, date_field, with_weekday
 from desk.ui.forms import named
 from desk.ui.messages import error_text
 from desk.ui.session import Session
+from desk.ui.tablemodel import fit_columns
 from desk.ui.visit_actions import MAX_NOTE, ServiceDialog, picked
 
 WARNING_STYLE = "color: #8a5300;"
@@ -191,7 +191,7 @@ class SeriesBookingDialog(ServiceDialog):
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().hide()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        fit_columns(self.table)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.notice = named(QLabel(wordWrap=True), "seriesNotice")
         self.notice.setStyleSheet(WARNING_STYLE)

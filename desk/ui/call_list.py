@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -35,7 +34,7 @@ from desk.ui.forms import error_line, named
 from desk.ui.messages import error_text
 from desk.ui.save_dialogs import ask_save_path
 from desk.ui.session import Session
-from desk.ui.tablemodel import Column, Index, RecordTableModel
+from desk.ui.tablemodel import Column, Index, RecordTableModel, fit_columns
 from desk.ui.tasks import run_in_background
 from desk.ui.visit_actions import stale_text
 
@@ -108,7 +107,7 @@ class CallListDialog(QDialog):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        fit_columns(self.table)
         self.summary = named(QLabel(), "callListSummary")
         self.error = error_line("callListError")
         self.save_pdf = named(QPushButton("&Save PDF to print…"), "savePdf")

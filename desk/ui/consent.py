@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -49,7 +48,7 @@ from desk.ui.forms import named, resize_to_fit, to_qdatetime
 from desk.ui.messages import error_text, show_error, show_message
 from desk.ui.session import Session
 from desk.ui.signature_pad import SignatureBox
-from desk.ui.tablemodel import Column, RecordTableModel
+from desk.ui.tablemodel import Column, RecordTableModel, fit_columns
 from desk.ui.tasks import run_in_background
 
 TREATMENT_LABELS = {
@@ -275,7 +274,7 @@ class ConsentDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        fit_columns(self.table)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda _index: self.view_selected())
         self.view_button = QPushButton("&View")

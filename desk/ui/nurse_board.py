@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -28,7 +27,7 @@ from desk.domain.vitals import CheckpointState
 from desk.ui.forms import named
 from desk.ui.infusion import minutes_text
 from desk.ui.session import Session
-from desk.ui.tablemodel import Column, RecordTableModel
+from desk.ui.tablemodel import Column, RecordTableModel, fit_columns
 
 if TYPE_CHECKING:
     from desk.services.nurse_board import ChairView, NurseBoard, WaitingView
@@ -117,7 +116,7 @@ def _table(name: str, model: RecordTableModel[object]) -> QTableView:
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.verticalHeader().hide()
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    fit_columns(table)
     table.horizontalHeader().setStretchLastSection(True)
     return table
 

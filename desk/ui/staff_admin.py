@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -31,7 +30,7 @@ from desk.domain.roles import Role
 from desk.ui.forms import check_same, error_line, named, password_field
 from desk.ui.messages import error_text, show_error
 from desk.ui.session import Session
-from desk.ui.tablemodel import Column, RecordTableModel
+from desk.ui.tablemodel import Column, RecordTableModel, fit_columns
 from desk.ui.tasks import run_in_background
 
 if TYPE_CHECKING:
@@ -80,7 +79,7 @@ class StaffDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        fit_columns(self.table)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.add_button = QPushButton("&Add person…")
         self.disable_button = QPushButton("&Disable")

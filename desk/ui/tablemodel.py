@@ -1,4 +1,5 @@
-"""A read-only Qt table model over a list of records, described by its columns."""
+"""A read-only Qt table model over a list of records, described by its columns, and how
+its views size their columns."""
 
 from __future__ import annotations
 
@@ -8,9 +9,25 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QHeaderView, QTableView
 
 R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
+
+# A text this long may be elided in its column, so its tooltip carries all of it.
+LONG_TEXT = 40
+# No column wider than this: one pasted 500-character name must not push MRN and date
+# of birth off the screen.
+WIDEST_COLUMN_PX = 320
+
+
+def fit_columns(view: QTableView, widest: int = WIDEST_COLUMN_PX) -> None:
+    """Columns as wide as their contents up to ``widest``; longer texts end in "…"."""
+    header = view.horizontalHeader()
+    header.setMaximumSectionSize(widest)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
+    view.setWordWrap(False)
 
 
 @dataclass(frozen=True)
@@ -52,8 +69,11 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         record, column = self._rows[index.row()], self._columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return column.text(record)
-        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
-            return column.tooltip(record)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column.tooltip is not None:
+                return column.tooltip(record)
+            text = column.text(record)
+            return text if len(text) > LONG_TEXT else None
         if role == Qt.ItemDataRole.ForegroundRole and column.foreground is not None:
             colour = column.foreground(record)
             return QColor(colour) if colour else None
