@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -43,7 +44,12 @@ from desk.services.consent import (
     ConsentOverview,
     PrintedForm,
 )
-from desk.ui.document_viewer import DocumentViewerDialog, PdfPagesView, print_pdf
+from desk.ui.document_viewer import (
+    DocumentViewerDialog,
+    PdfPagesView,
+    print_pdf,
+    render_page_images,
+)
 from desk.ui.forms import named, resize_to_fit, to_qdatetime
 from desk.ui.messages import error_text, show_error, show_message
 from desk.ui.session import Session
@@ -359,25 +365,34 @@ class ConsentDialog(QDialog):
         )
         wanted = (treatment, language)
 
-        def done(draft: object) -> None:
-            assert isinstance(draft, ConsentDraft)
+        width = self.preview.page_width()
+
+        def work() -> tuple[ConsentDraft, list[QImage] | DeskError]:
+            # The pages are drawn here too: rasterising four pages on the UI thread froze
+            # the dialog for several frames while it opened.
+            draft = consent.prepare_consent(desk, patient, treatment, language)
+            try:
+                return draft, render_page_images(draft.pdf, width)
+            except DeskError as err:
+                return draft, err
+
+        def done(outcome: tuple[ConsentDraft, list[QImage] | DeskError]) -> None:
+            draft, pages = outcome
             if wanted != (self.treatment, self.language):
                 return  # the person chose something else meanwhile
             self._draft = draft
             self.form_label.setText(f"Form {draft.template.label}: {draft.template.title}")
-            try:
-                self.preview.set_pdf(draft.pdf)
-            except DeskError as err:
-                self.preview.show_message(str(err))
+            if isinstance(pages, DeskError):
+                self.preview.show_message(str(pages))
+            else:
+                self.preview.show_pages(draft.pdf, pages)
             self._update_buttons()
 
         def failed(error: BaseException) -> None:
             if wanted == (self.treatment, self.language):
                 self.preview.show_message(error_text(error))
 
-        run_in_background(
-            self, lambda: consent.prepare_consent(desk, patient, treatment, language), done, failed
-        )
+        run_in_background(self, work, done, failed)
 
     # --- signing on screen --------------------------------------------------------------
 
