@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QGridLayout,
@@ -25,7 +24,7 @@ from desk.domain.errors import DeskError
 from desk.domain.locale import format_datetime
 from desk.domain.policy import ClinicPolicy
 from desk.domain.roles import Role
-from desk.ui.datetime_fields import date_field
+from desk.ui.datetime_fields import DayField
 from desk.ui.forms import named
 from desk.ui.messages import error_text, show_error
 from desk.ui.session import Session
@@ -184,14 +183,14 @@ class AuditDialog(QDialog):
         self.verify_result.setText(error_text(error))
 
 
-def _date_edit(day: date, enabled_by: QCheckBox, policy: ClinicPolicy) -> QDateEdit:
-    edit = date_field(day, policy)
+def _date_edit(day: date, enabled_by: QCheckBox, policy: ClinicPolicy) -> DayField:
+    edit = DayField(day, policy)
     edit.setEnabled(False)
     enabled_by.toggled.connect(edit.setEnabled)
     return edit
 
 
-def _day(edit: QDateEdit) -> date:
+def _day(edit: DayField) -> date:
     qdate = edit.date()
     return date(qdate.year(), qdate.month(), qdate.day())
 

@@ -46,7 +46,7 @@ from desk.domain.locale import format_hours, format_long_date
 from desk.domain.policy import ClinicPolicy
 from desk.domain.visit_states import VisitState
 from desk.services.board import Badge, BadgeLevel, BoardRow
-from desk.ui.datetime_fields import date_field
+from desk.ui.datetime_fields import DayField
 from desk.ui.forms import named
 from desk.ui.messages import error_text, show_error
 from desk.ui.session import Session
@@ -386,7 +386,7 @@ class DayBoard(QWidget):
         self.next_button.setFixedWidth(40)
         self.next_button.setShortcut("Alt+Right")
         self.today_button = QPushButton("&Today")
-        self.date_edit = named(date_field(self._day, self._session.policy), "boardDate")
+        self.date_edit = named(DayField(self._day, self._session.policy), "boardDate")
         self.title = named(QLabel(""), "boardTitle")
         self.title.setStyleSheet("font-size: 16pt; font-weight: 600;")
         self.notice = named(QLabel(""), "boardNotice")

@@ -14,7 +14,6 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -36,7 +35,7 @@ from desk.domain.roles import Role
 from desk.domain.series import SeriesKind
 from desk.services import booking
 from desk.services.booking import ScreeningIncomplete, SeriesProposalView, SeriesSlot
-from desk.ui.datetime_fields import TimeField, date_field, with_weekday
+from desk.ui.datetime_fields import DayField, TimeField, with_weekday
 from desk.ui.forms import named
 from desk.ui.messages import error_text
 from desk.ui.session import Session
@@ -103,7 +102,7 @@ class BookVisitDialog(ServiceDialog):
         for kind in VisitType:
             self.visit_type.addItem(kind.label, kind)
         start_day = day or session.desk.now().astimezone().date() + timedelta(days=1)
-        self.date_edit = named(date_field(start_day, policy), "visitDate")
+        self.date_edit = named(DayField(start_day, policy), "visitDate")
         opening = QTime(policy.opening_time.hour, policy.opening_time.minute)
         self.time_edit = named(
             TimeField(opening, policy, policy.booking_step_minutes), "visitTime"
@@ -182,7 +181,7 @@ class SeriesBookingDialog(ServiceDialog):
         self.mood.setChecked(True)
         first = start or session.desk.now().astimezone().date() + timedelta(days=1)
         policy = session.policy
-        self.start_date = named(date_field(first, policy), "seriesStart")
+        self.start_date = named(DayField(first, policy), "seriesStart")
         self.preferred = named(
             TimeField(QTime(9, 0), policy, policy.booking_step_minutes), "seriesTime"
         )
@@ -247,7 +246,7 @@ class SeriesBookingDialog(ServiceDialog):
             label = QTableWidgetItem(f"{slot.position} of {slot.total}")
             self.table.setItem(row, 0, label)
             policy = self.session.policy
-            date_edit = date_field(slot.start.date(), policy)
+            date_edit = DayField(slot.start.date(), policy)
             time_edit = TimeField(
                 QTime(slot.start.hour, slot.start.minute), policy, policy.booking_step_minutes
             )
@@ -272,7 +271,7 @@ class SeriesBookingDialog(ServiceDialog):
             date_edit = self.table.cellWidget(row, 1)
             time_edit = self.table.cellWidget(row, 2)
             chair = self.table.cellWidget(row, 4)
-            assert isinstance(date_edit, QDateEdit) and isinstance(time_edit, TimeField)
+            assert isinstance(date_edit, DayField) and isinstance(time_edit, TimeField)
             assert isinstance(chair, QComboBox)
             result.append(SeriesSlot(picked(date_edit, time_edit), chair.currentText()))
         return result

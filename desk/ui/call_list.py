@@ -29,7 +29,7 @@ from desk.domain.policy import ClinicPolicy
 from desk.domain.roles import Role
 from desk.services import call_list
 from desk.services.call_list import CallEntry
-from desk.ui.datetime_fields import date_field, with_weekday
+from desk.ui.datetime_fields import DayField, with_weekday
 from desk.ui.forms import error_line, named
 from desk.ui.messages import error_text
 from desk.ui.save_dialogs import ask_save_path
@@ -101,7 +101,7 @@ class CallListDialog(QDialog):
         self.session = session
         self.setWindowTitle("Call list")
         tomorrow = session.desk.now().astimezone().date() + timedelta(days=1)
-        self.day_edit = named(date_field(day or tomorrow, session.policy), "callListDay")
+        self.day_edit = named(DayField(day or tomorrow, session.policy), "callListDay")
         self.model = CallListModel(columns(session.policy))
         self.table = named(QTableView(), "callListTable")
         self.table.setModel(self.model)

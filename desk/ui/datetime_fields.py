@@ -1,22 +1,35 @@
 """Date and time fields in the clinic's format that take typed input.
 
-QTimeEdit's sections swallow typing ("10:00" typed over "09:00" became ":00"), so a time
-is a line edit read by the domain's ``parse_time``, with Up/Down still stepping it. Dates
-stay QDateEdit (its calendar is useful) in the clinic's order without a weekday section
-(Up on a weekday section moved whole weeks); the weekday is shown beside the field.
+QTimeEdit's and QDateEdit's sections swallow typing ("10:00" typed over "09:00" became
+":00"; "14/03/2027" became "14/11/00003/2027"), so both are line edits read by the
+domain's parsers, with Up/Down still stepping them and a calendar button for dates.
+A date field has no weekday part (Up on a weekday section moved whole weeks); the
+weekday is written beside it instead.
 """
 
 from __future__ import annotations
 
 from datetime import date, time
 
-from PySide6.QtCore import QDate, QPoint, Qt, QTime, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, QPoint, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent
-from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLabel, QLineEdit, QToolTip, QWidget
+from PySide6.QtWidgets import (
+    QCalendarWidget,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QToolButton,
+    QToolTip,
+    QWidget,
+    QWidgetAction,
+)
 
-from desk.domain.locale import format_time, parse_time, qt_date_format
+from desk.domain.locale import date_placeholder, format_date, format_time, parse_time
 from desk.domain.policy import ClinicPolicy
+from desk.domain.search_query import parse_typed_date
 
+Day = date  # inside DayField, its date() method hides the name "date"
 _WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -82,15 +95,100 @@ class TimeField(QLineEdit):
         self.selectAll()  # typing replaces the time instead of being mixed into it
 
 
-def date_field(day: date, policy: ClinicPolicy) -> QDateEdit:
-    """A date field in the clinic's order with a calendar; no weekday section (see above)."""
-    editor = QDateEdit(QDate(day.year, day.month, day.day))
-    editor.setCalendarPopup(True)
-    editor.setDisplayFormat(qt_date_format(policy.date_format))
-    return editor
+class DayField(QWidget):
+    """A day typed the clinic's way ("14/03/2027", "14/3/27", ISO) or picked from a
+    calendar; Up/Down step a day. Keeps QDateEdit's ``date()``/``setDate()``/
+    ``dateChanged`` so it drops in for one."""
+
+    dateChanged = Signal(QDate)
+
+    def __init__(self, day: date, policy: ClinicPolicy, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._policy = policy
+        self._date = QDate(day.year, day.month, day.day)
+        self.problem = ""  # the sentence said about the last typing that was not a date
+        self.edit = QLineEdit(maxLength=20)
+        self.edit.setPlaceholderText(date_placeholder(policy.date_format))
+        self.edit.setToolTip("Type a date, press Up and Down to step it, or pick it (F4).")
+        self.edit.installEventFilter(self)
+        self.edit.editingFinished.connect(self._read)
+        self.setFocusProxy(self.edit)
+        self.calendar = QCalendarWidget()
+        menu = QMenu(self)
+        pick = QWidgetAction(menu)
+        pick.setDefaultWidget(self.calendar)
+        menu.addAction(pick)
+        self.calendar.clicked.connect(self._picked)
+        self.pick_button = QToolButton()
+        self.pick_button.setText("▾")
+        self.pick_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.pick_button.setMenu(menu)
+        self.pick_button.setToolTip("Pick the day from a calendar")
+        menu.aboutToShow.connect(lambda: self.calendar.setSelectedDate(self._date))
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(2)
+        row.addWidget(self.edit, 1)
+        row.addWidget(self.pick_button)
+        self._show()
+
+    def _picked(self, day: QDate) -> None:
+        menu = self.pick_button.menu()
+        if menu is not None:
+            menu.hide()
+        self.setDate(day)
+
+    def date(self) -> QDate:
+        self._read()
+        return QDate(self._date)
+
+    def setDate(self, value: QDate) -> None:
+        changed = value != self._date
+        self._date = QDate(value)
+        self._show()
+        if changed and not self.signalsBlocked():
+            self.dateChanged.emit(QDate(self._date))
+
+    def _day(self) -> Day:
+        return Day(self._date.year(), self._date.month(), self._date.day())
+
+    def _show(self) -> None:
+        self.edit.setText(format_date(self._day(), self._policy))
+
+    def _read(self) -> None:
+        typed = self.edit.text()
+        # Two-digit years are read within 50 years either side of this one.
+        latest = Day(Day.today().year + 50, 12, 31)
+        parsed = parse_typed_date(typed, self._policy, latest)
+        if parsed is None:
+            kept = format_date(self._day(), self._policy)
+            self.problem = (f"“{typed.strip()}” is not a date; it stays {kept}." if typed.strip()
+                            else f"A date is needed; it stays {kept}.")
+            QToolTip.showText(self.edit.mapToGlobal(QPoint(0, self.height())), self.problem, self)
+            self._show()
+            return
+        self.problem = ""
+        self.setDate(QDate(parsed.year, parsed.month, parsed.day))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is not self.edit:
+            return super().eventFilter(watched, event)
+        if isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:
+            steps = {Qt.Key.Key_Up: 1, Qt.Key.Key_Down: -1}.get(Qt.Key(event.key()))
+            if steps is not None:
+                self._read()
+                self.setDate(self._date.addDays(steps))
+                return True
+            if event.key() == Qt.Key.Key_F4:
+                self.pick_button.showMenu()
+                return True
+        if event.type() == QEvent.Type.FocusIn:
+            # After QLineEdit's own focus handling, so a click does not undo the selection.
+            QTimer.singleShot(0, self.edit.selectAll)
+        return super().eventFilter(watched, event)
 
 
-def with_weekday(editor: QDateEdit) -> QWidget:
+def with_weekday(editor: DayField) -> QWidget:
     """``editor`` with its weekday written beside it, kept up to date."""
     box = QWidget()
     row = QHBoxLayout(box)

@@ -16,7 +16,6 @@ from PySide6.QtCore import QDate, QTime, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -34,7 +33,7 @@ from desk.domain.policy import ClinicPolicy
 from desk.domain.roles import Role
 from desk.services import booking
 from desk.services.booking import VisitReason, VisitView
-from desk.ui.datetime_fields import TimeField, date_field, with_weekday
+from desk.ui.datetime_fields import DayField, TimeField, with_weekday
 from desk.ui.forms import error_line, named
 from desk.ui.messages import error_text
 from desk.ui.session import Session
@@ -93,7 +92,7 @@ class ServiceDialog(QDialog):
         self.error.setText(stale_text(error) if isinstance(error, StaleEdit) else error_text(error))
 
 
-def picked(date_edit: QDateEdit, time_edit: TimeField) -> datetime:
+def picked(date_edit: DayField, time_edit: TimeField) -> datetime:
     """The naive local date and time shown in two editors."""
     d, t = date_edit.date(), time_edit.time()
     return datetime(d.year(), d.month(), d.day(), t.hour(), t.minute())
@@ -151,7 +150,7 @@ class VisitActionDialog(ServiceDialog):
     def _add_move_fields(self, form: QFormLayout) -> None:
         start = self.visit.start
         policy = self.session.policy
-        self.date_edit = named(date_field(start.date(), policy), "moveDate")
+        self.date_edit = named(DayField(start.date(), policy), "moveDate")
         self.time_edit = named(
             TimeField(QTime(start.hour, start.minute), policy, policy.booking_step_minutes),
             "moveTime",

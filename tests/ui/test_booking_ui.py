@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QDateEdit, QDialog
+from PySide6.QtCore import QDate, Qt, QTime
+from PySide6.QtWidgets import QComboBox, QDialog
 from pytestqt.qtbot import QtBot
 
 from desk.domain.booking import VisitType
 from desk.domain.visit_states import VisitState
 from desk.services import booking
 from desk.ui.booking import BookVisitDialog, SeriesBookingDialog
+from desk.ui.datetime_fields import DayField
 from desk.ui.session import Session
 from desk.ui.visit_actions import VisitActionDialog
 from tests.helpers.visits import add_patient
-from tests.ui.conftest import button, field_for
+from tests.ui.conftest import button, field_for, screen_shows
 
 TOMORROW = date(2026, 11, 26)
 
@@ -60,7 +61,7 @@ def test_moving_a_slot_onto_another_shows_the_clash_in_its_row(
     shown(qtbot, dialog)
     qtbot.mouseClick(button(dialog, "Propose slots"), Qt.MouseButton.LeftButton)
     second_date = dialog.table.cellWidget(1, 1)
-    assert isinstance(second_date, QDateEdit)
+    assert isinstance(second_date, DayField)
     second_date.setFocus()
     second_date.setDate(dialog.table.cellWidget(0, 1).date())  # type: ignore[union-attr]
     assert "The patient already has infusion 1 of this series" in cell(dialog, 1, 5)
@@ -73,7 +74,7 @@ def test_series_running_past_its_window_is_warned(qtbot: QtBot, session: Session
     shown(qtbot, dialog)
     qtbot.mouseClick(button(dialog, "Propose slots"), Qt.MouseButton.LeftButton)
     last = dialog.table.cellWidget(5, 1)
-    assert isinstance(last, QDateEdit)
+    assert isinstance(last, DayField)
     last.setDate(last.date().addDays(21))
     assert "past its 21-day window" in dialog.notice.text()
 
@@ -166,3 +167,30 @@ def test_second_desk_saving_a_stale_visit_sees_who_changed_it(
     assert dialog.isVisible()
     assert booking.get_visit(session.desk, view.id).start == datetime.combine(TOMORROW, time(9))
 
+
+
+def test_a_booking_date_and_time_are_typed_in_the_clinics_format(
+    qtbot: QtBot, session: Session
+) -> None:
+    patient = add_patient(session.desk)
+    dialog = BookVisitDialog(session, patient)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitActive(dialog)
+    day, start = dialog.date_edit, dialog.time_edit
+    day.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(lambda: day.edit.selectedText() == day.edit.text())
+    qtbot.keyClicks(day.edit, "12/15/2026")
+    qtbot.keyClick(day.edit, Qt.Key.Key_Tab)
+    assert day.date() == QDate(2026, 12, 15)
+    assert screen_shows("Tuesday")
+    qtbot.keyClick(day.edit, Qt.Key.Key_Up)  # a day, not a week
+    assert day.date() == QDate(2026, 12, 16)
+    start.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClicks(start, "10:00")
+    qtbot.keyClick(start, Qt.Key.Key_Tab)
+    assert start.text() == "10:00" and start.time() == QTime(10, 0)
+    day.edit.setText("31/02/2026")
+    assert day.date() == QDate(2026, 12, 16)
+    assert "“31/02/2026” is not a date" in day.problem
