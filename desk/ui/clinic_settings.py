@@ -73,7 +73,7 @@ SECTIONS: list[tuple[str, list[tuple[str, str, str]]]] = [
         ("min_observation_minutes", "Observe after the infusion for", " min"),
         ("min_infusion_minutes", "Shortest infusion (unless stopped for a side effect)", " min"),
         ("mid_infusion_vitals_minutes", "Mid-infusion vitals at", " min"),
-        ("vitals_checkpoint_grace_minutes", "Vitals checkpoint grace", " min"),
+        ("vitals_checkpoint_grace_minutes", "A recovery reading still counts within", " min"),
         ("rideshare_alone_accepted", "Rideshare alone is accepted", ""),
         ("reconsent_months", "Consent valid for", " months"),
         ("after_hours_phone", "After-hours phone (on the discharge sheet)", ""),
