@@ -113,7 +113,7 @@ class DayField(QWidget):
         self.edit.installEventFilter(self)
         self.edit.editingFinished.connect(self._read)
         self.setFocusProxy(self.edit)
-        self.calendar = QCalendarWidget()
+        self.calendar = QCalendarWidget(self)  # Qt-owned from the start (the menu takes it)
         menu = QMenu(self)
         pick = QWidgetAction(menu)
         pick.setDefaultWidget(self.calendar)
