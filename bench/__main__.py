@@ -28,10 +28,11 @@ from typing import Any
 
 from bench.harness import ROOT, Figure, Scale, emit, emit_one
 
-FAMILIES = ("generate", "search", "board", "pdf", "cs_log", "startup", "memory", "bundle",
-            "shared_db", "outcomes")
+FAMILIES = ("generate", "search", "board", "dialogs", "pdf", "cs_log", "startup", "memory",
+            "bundle", "shared_db", "outcomes")
 # Families measured in one process: memory reuses the start-up figures' probes.
-GROUPS = (("generate",), ("search",), ("board",), ("pdf",), ("cs_log",), ("startup", "memory"),
+GROUPS = (("generate",), ("search",), ("board",), ("dialogs",), ("pdf",), ("cs_log",),
+          ("startup", "memory"),
           ("bundle",), ("shared_db",), ("outcomes",))
 
 
@@ -153,6 +154,7 @@ def _plan(
         "generate": run_generate,
         "search": run("search", True, the_clinic, lambda: scale),
         "board": run("board", False, the_clinic, lambda: scale),
+        "dialogs": run("dialogs", False, work_copy, lambda: scale),
         "pdf": run("pdf", True, lambda: scale),
         "cs_log": run("cs_log", True, lambda: scale),
         "startup": run("startup", False, work_copy, lambda: scale, lambda: scratch, lambda: found),

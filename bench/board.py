@@ -31,6 +31,7 @@ from PySide6.QtWidgets import QApplication, QTableView, QWidget
 
 from bench.clinic import Clinic, signed_in
 from bench.harness import Figure, Scale, median, sample_ms, summary_ms
+from desk.domain.policy import ClinicPolicy
 from desk.domain.visit_states import VisitState
 from desk.services.board import BoardRow, day_board
 from desk.services.context import Desk
@@ -103,8 +104,8 @@ def _moved_on(row: BoardRow) -> BoardRow:
     return replace(row, status=status.value, status_label=status.label)
 
 
-def _texts(rows: list[BoardRow], time_format: str) -> list[tuple[str, ...]]:
-    columns = board_columns(time_format)
+def _texts(rows: list[BoardRow], policy: ClinicPolicy) -> list[tuple[str, ...]]:
+    columns = board_columns(policy)
     return [tuple(column.text(row) for column in columns) for row in rows]
 
 
@@ -164,7 +165,7 @@ def _measure(qt: QApplication, session: Session, clinic: Clinic, scale: Scale) -
     query_ms = sample_ms(lambda: day_board(session.desk, clinic.bench_day), repeats)
 
     columns = board.model.columnCount()
-    texts = [_texts(version, session.policy.time_format) for version in (rows, other_day)]
+    texts = [_texts(version, session.policy) for version in (rows, other_day)]
     timings = []
     for proxy in (False, True):
         model, view = _bare_view(table.size(), proxy)

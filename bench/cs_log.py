@@ -65,8 +65,7 @@ def cs_log(lines: tuple[LogLine, ...]) -> CsLog:
 
 
 def bare_tables(lines: tuple[LogLine, ...]) -> bytes:
-    fmt = f"{DEFAULT_POLICY.date_format} {DEFAULT_POLICY.time_format}"
-    rows = [log_row(line, fmt) for line in lines]
+    rows = [log_row(line, DEFAULT_POLICY) for line in lines]
     style = TableStyle([("FONTNAME", (0, 0), (-1, -1), REGULAR),
                         ("FONTNAME", (0, 0), (-1, 0), BOLD),
                         ("FONTSIZE", (0, 0), (-1, -1), 7.5)])  # fmt: skip

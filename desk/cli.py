@@ -59,6 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--admin", required=True, metavar="USER")
     init.add_argument("--admin-name", default="", metavar="FULL_NAME")
     init.add_argument("--password-stdin", action="store_true", required=True)
+    init.add_argument(
+        "--country", default="US", metavar="CODE",
+        help="sets date order, 12/24-hour clock and phone region (e.g. US, GB, DE)",
+    )
 
     user = command("user", "manage staff accounts")
     user_sub = user.add_subparsers(dest="user_command", parser_class=_Parser, metavar="ACTION")
@@ -372,9 +376,12 @@ def _cmd_gui(args: argparse.Namespace) -> int:
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
+    from desk.domain.locale import for_country
+    from desk.domain.policy import ClinicPolicy
     from desk.services import setup
     from desk.services.database import is_initialised
 
+    policy = for_country(ClinicPolicy(), args.country)  # before the password: fail fast
     password = _read_password()
     desk = _desk(args, need_clinic=False)
     if is_initialised(desk.engine):
@@ -385,6 +392,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
         admin_username=args.admin,
         admin_full_name=args.admin_name or args.admin,
         admin_password=password,
+        policy=policy,
     )
     print(f"Created clinic '{args.clinic_name.strip()}' with admin '{args.admin.strip().lower()}'.")
     return EXIT_OK

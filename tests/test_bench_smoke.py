@@ -25,6 +25,7 @@ EXPECTED = {
     "generate": {"generate_demo_clinic"},
     "search": {"search_as_you_type_p95"},
     "board": {"board_refresh"},
+    "dialogs": {"dialog_open_p95", "find_keystroke_to_paint_p95"},
     "pdf": {"consent_pdf"},
     "cs_log": {"cs_log_pdf"},
     "startup": {"cold_start_to_sign_in", "sign_in_to_board"},

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from desk.domain.errors import DeskError, ValidationError
+from desk.domain.locale import format_date
 from desk.domain.policy import ClinicPolicy
 
 _WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -196,7 +197,7 @@ def next_open_day(day: date, policy: ClinicPolicy) -> date:
 
 def day_name(day: date, policy: ClinicPolicy) -> str:
     """A day as people at the desk say it: "Sunday 29/11/2026"."""
-    return f"{_WEEKDAY_NAMES[day.weekday()]} {day.strftime(policy.date_format)}"
+    return f"{_WEEKDAY_NAMES[day.weekday()]} {format_date(day, policy)}"
 
 
 def closed_day_notice(asked: date, shown: date, policy: ClinicPolicy) -> str:

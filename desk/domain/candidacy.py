@@ -179,11 +179,14 @@ class CandidacyStatus:
 
     @property
     def header(self) -> str:
-        """One short line: "candidate", "screening incomplete: …" or "flagged: …"."""
+        """One short line: "candidate", "screening incomplete, missing: …" or "flagged: …".
+
+        "missing" is spelt out: "screening incomplete: diagnosis confirmed" read as done.
+        """
         if self.state is CandidacyState.FLAGGED:
             return f"flagged: {_shortened(self.flag_labels)}"
         if self.state is CandidacyState.SCREENING_INCOMPLETE:
-            return f"screening incomplete: {_shortened([m.label for m in self.missing])}"
+            return f"screening incomplete, missing: {_shortened([m.label for m in self.missing])}"
         return "candidate"
 
     @property

@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
 from desk.domain.errors import ValidationError
+from desk.domain.locale import format_time
 from desk.domain.policy import ClinicPolicy
 
 
@@ -118,7 +119,7 @@ def _food_check(ate_at: datetime | None, start: datetime, policy: ClinicPolicy) 
     return IntakeCheck(
         PrepStatus.NOT_READY,
         f"Last solid food {gap}; {_hours_text(policy.fasting_food_hours)} needed. "
-        f"Ready at {_clock(ready, start.tzinfo)}.",
+        f"Ready at {_clock(ready, start.tzinfo, policy)}.",
         ready_at=ready,
         ok_at=ready,
     )
@@ -147,12 +148,12 @@ def _fluids_check(
     if start >= ready:
         return IntakeCheck(
             PrepStatus.CAUTION,
-            f"Last {kind} {gap}; caution until {_clock(ok, start.tzinfo)}.",
+            f"Last {kind} {gap}; caution until {_clock(ok, start.tzinfo, policy)}.",
             ok_at=ok,
         )
     return IntakeCheck(
         PrepStatus.NOT_READY,
-        f"Last {kind} {gap}. Ready at {_clock(ready, start.tzinfo)}.",
+        f"Last {kind} {gap}. Ready at {_clock(ready, start.tzinfo, policy)}.",
         ready_at=ready,
         ok_at=ok,
     )
@@ -192,5 +193,5 @@ def _hours_text(hours: float) -> str:
     return f"{hours:g} h"
 
 
-def _clock(moment: datetime, zone: tzinfo | None) -> str:
-    return moment.astimezone(zone).strftime("%H:%M")
+def _clock(moment: datetime, zone: tzinfo | None, policy: ClinicPolicy) -> str:
+    return format_time(moment.astimezone(zone), policy)

@@ -94,7 +94,11 @@ def normalise_email(text: str, field: str = "email") -> str:
     email = text.strip()
     if not email:
         return ""
-    if len(email) > MAX_EMAIL_LENGTH or not _EMAIL.fullmatch(email):
+    if len(email) > MAX_EMAIL_LENGTH:
+        raise ValidationError(
+            f"Email address is too long (at most {MAX_EMAIL_LENGTH} characters).", field
+        )
+    if not _EMAIL.fullmatch(email):
         raise ValidationError("Email address is not valid, e.g. name@example.com.", field)
     return email
 

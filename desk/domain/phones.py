@@ -45,9 +45,13 @@ def normalise_phone(text: str, region: str, *, field: str = "phone") -> str:
 
 
 def format_phone(e164: str, region: str) -> str:
-    """An E.164 number as people read it: national format at home, international abroad."""
+    """An E.164 number as people read it: national format at home, international abroad.
+
+    "At home" is the country calling code, not the region: a UK clinic dials +44 7911…
+    (a Guernsey range) as 07911… like any other +44 number.
+    """
     number = phonenumbers.parse(e164, None)
-    if phonenumbers.region_code_for_number(number) == region:
+    if number.country_code == phonenumbers.country_code_for_region(region):
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 

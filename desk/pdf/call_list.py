@@ -9,8 +9,9 @@ from reportlab.lib import colors
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from desk.domain.consent import TreatmentType
+from desk.domain.locale import format_time
 from desk.domain.policy import DEFAULT_POLICY, ClinicPolicy
-from desk.pdf.data import ClinicInfo, format_day, format_time, prep_times, treatment_label
+from desk.pdf.data import ClinicInfo, format_day, prep_times, treatment_label
 from desk.pdf.fonts import BOLD, REGULAR, markup
 from desk.pdf.layout import MARGIN, RULE, DocumentMeta, build_pdf, page_size, styles
 

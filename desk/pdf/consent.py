@@ -29,6 +29,7 @@ from desk.domain.consent import (
     parse_template,
 )
 from desk.domain.errors import ValidationError
+from desk.domain.locale import format_date, format_time
 from desk.domain.policy import DEFAULT_POLICY, ClinicPolicy
 from desk.pdf.data import (
     ClinicInfo,
@@ -36,9 +37,7 @@ from desk.pdf.data import (
     SignatureCapture,
     base_language,
     clear_fluids_stop_minutes,
-    format_date,
     format_number,
-    format_time,
     treatment_label,
 )
 from desk.pdf.fonts import REGULAR, markup

@@ -15,8 +15,9 @@ from reportlab.lib import colors
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from desk.domain.dosing import mg_text
+from desk.domain.locale import format_date, format_time
 from desk.domain.policy import DEFAULT_POLICY, ClinicPolicy
-from desk.pdf.data import ClinicInfo, format_date
+from desk.pdf.data import ClinicInfo
 from desk.pdf.fonts import BOLD, REGULAR, markup, safe_text
 from desk.pdf.layout import MARGIN, RULE, DocumentMeta, build_pdf, page_size, styles
 
@@ -109,8 +110,7 @@ def log_tables(lines: Sequence[LogLine], policy: ClinicPolicy) -> list[Flowable]
     width = page_size(policy, wide=True)[0] - 2 * MARGIN
     scale = width / sum(_WEIGHTS)
     widths = [w * scale for w in _WEIGHTS]
-    fmt = f"{policy.date_format} {policy.time_format}"
-    rows = [log_row(line, fmt) for line in lines]
+    rows = [log_row(line, policy) for line in lines]
     if not rows:
         return [Paragraph("No movements in this period.", styles()["paragraph"])]
     return [
@@ -119,9 +119,14 @@ def log_tables(lines: Sequence[LogLine], policy: ClinicPolicy) -> list[Flowable]
     ]
 
 
-def log_row(line: LogLine, fmt: str) -> list[str]:
+def when_text(moment: datetime, policy: ClinicPolicy) -> str:
+    """The moment as recorded (not moved to another zone), the clinic's way."""
+    return f"{format_date(moment.date(), policy)} {format_time(moment, policy)}"
+
+
+def log_row(line: LogLine, policy: ClinicPolicy) -> list[str]:
     return [
-        line.at.strftime(fmt),
+        when_text(line.at, policy),
         line.kind,
         str(line.vials) if line.vials else "",
         mg_text(line.amount_ug) if line.amount_ug < 0 else f"+{mg_text(line.amount_ug)}",
@@ -176,7 +181,7 @@ class InventoryForm:
 def render_inventory_form(form: InventoryForm) -> bytes:
     """The ledger's figures beside empty boxes for the physical count and two signatures."""
     style = styles()
-    when = form.taken_at.strftime(f"{form.policy.date_format} {form.policy.time_format}")
+    when = when_text(form.taken_at, form.policy)
     rows: list[list[str]] = [
         ["Drug", "Lot", "Strength", "Expiry", "Ledger mg", "Sealed vials expected",
          "In use mg", "Vials counted", "Difference"],

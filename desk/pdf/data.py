@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from desk.domain.consent import TreatmentType
+from desk.domain.locale import format_date
 from desk.domain.policy import ClinicPolicy
 
 # Crockford base32 without I, L, O, U: a document id read aloud over the phone survives.
@@ -127,14 +128,6 @@ def base_language(language: str) -> str:
 
 def treatment_label(treatment: TreatmentType, language: str) -> str:
     return _TREATMENT_LABELS[base_language(language)][treatment]
-
-
-def format_date(day: date, policy: ClinicPolicy) -> str:
-    return day.strftime(policy.date_format)
-
-
-def format_time(moment: datetime, policy: ClinicPolicy) -> str:
-    return moment.strftime(policy.time_format)
 
 
 def format_day(day: date, policy: ClinicPolicy, language: str) -> str:

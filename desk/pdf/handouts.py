@@ -10,6 +10,7 @@ from reportlab.lib.units import inch
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
 from desk.domain.consent import TreatmentType
+from desk.domain.locale import format_time
 from desk.domain.policy import DEFAULT_POLICY, ClinicPolicy
 from desk.pdf.data import (
     ClinicInfo,
@@ -17,7 +18,6 @@ from desk.pdf.data import (
     clear_fluids_stop_minutes,
     format_day,
     format_number,
-    format_time,
     prep_times,
     treatment_label,
 )

@@ -11,8 +11,9 @@ from reportlab.lib import colors
 from reportlab.lib.units import inch
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from desk.domain.locale import format_date
 from desk.domain.policy import ClinicPolicy
-from desk.pdf.data import ClinicInfo, PatientIdentity, format_date
+from desk.pdf.data import ClinicInfo, PatientIdentity
 from desk.pdf.fonts import BOLD, REGULAR, markup
 from desk.pdf.layout import RULE, DocumentMeta, build_pdf, styles
 

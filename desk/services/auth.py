@@ -13,6 +13,8 @@ from desk.domain.accounts import (
     roles_from_text,
 )
 from desk.domain.errors import AccountDisabled, AccountLocked, NotPermitted, SignInFailed
+from desk.domain.locale import format_time
+from desk.domain.policy import ClinicPolicy
 from desk.domain.roles import Role
 from desk.services import passwords
 from desk.services.context import Actor, Desk, UnitOfWork
@@ -54,13 +56,13 @@ def _check_credentials(uow: UnitOfWork, staff: Staff | None, password: str) -> E
     policy = load_policy(uow.session)
     state = LockoutState(staff.failed_attempts, staff.locked_until)
     if is_locked(state, now):
-        return _locked_error(staff)
+        return _locked_error(staff, policy)
     if not ok:
         new = after_failure(state, now, policy)
         staff.failed_attempts, staff.locked_until = new.failed_attempts, new.locked_until
         uow.desk = uow.desk.as_actor(actor_for(staff, False))
         uow.audit("auth.sign_in_failed", "staff", staff.id, {"attempt": new.failed_attempts})
-        return _locked_error(staff) if is_locked(new, now) else SignInFailed()
+        return _locked_error(staff, policy) if is_locked(new, now) else SignInFailed()
     if staff.disabled:
         return AccountDisabled()
     new = after_success()
@@ -68,8 +70,9 @@ def _check_credentials(uow: UnitOfWork, staff: Staff | None, password: str) -> E
     return None
 
 
-def _locked_error(staff: Staff) -> AccountLocked:
-    until = staff.locked_until.astimezone().strftime("%H:%M") if staff.locked_until else "later"
+def _locked_error(staff: Staff, policy: ClinicPolicy) -> AccountLocked:
+    locked_until = staff.locked_until
+    until = format_time(locked_until.astimezone(), policy) if locked_until else "later"
     return AccountLocked(
         f"Too many failed attempts: sign-in is locked until {until}. "
         "Ask the clinic admin if you need access sooner."
@@ -93,3 +96,30 @@ def confirm_password(desk: Desk, password: str) -> Actor:
     """Unlock an idle-locked session: the same person's password, with lockout rules."""
     actor = desk.require()
     return sign_in(desk, actor.username, password, break_glass=actor.break_glass)
+
+
+def demo_sign_in_hint(desk: Desk) -> str:
+    """How to sign in to a demo clinic (its made-up accounts), or "" for a real clinic.
+
+    A demo is a clinic whose demo data was loaded (audited) and whose demo accounts are
+    still there; a real clinic with a "rita" of its own is never told a demo password.
+    """
+    from desk.db.models import AuditEntry
+    from desk.services.demo import DEMO_PASSWORD, DEMO_STAFF
+
+    with desk.read() as session:
+        demo_loaded = select(AuditEntry.seq).where(AuditEntry.action == "demo.load").limit(1)
+        if session.scalar(demo_loaded) is None:
+            return ""
+        present = set(session.scalars(select(Staff.username).where(
+            Staff.username.in_([username for username, _, _ in DEMO_STAFF]),
+            Staff.disabled.is_(False),
+        )))
+    accounts = [
+        f"{username} ({', '.join(sorted(r.label.lower() for r in roles))})"
+        for username, _, roles in DEMO_STAFF if username in present
+    ]
+    if not accounts:
+        return ""
+    return (f"This is a demo clinic with made-up patients. Sign in as {', '.join(accounts)}; "
+            f"the password is {DEMO_PASSWORD}.")

@@ -35,6 +35,7 @@ from desk.domain.consent import (
 )
 from desk.domain.consent import ConsentTemplate as ParsedTemplate
 from desk.domain.errors import NotFound, ValidationError
+from desk.domain.locale import format_date, format_datetime
 from desk.domain.policy import ClinicPolicy
 from desk.domain.roles import Role
 from desk.pdf import (
@@ -757,7 +758,7 @@ def reprint(desk: Desk, document_uid: str) -> bytes:
         row = _document_row(session, document_uid)
         stored, row_id = bytes(row.pdf), row.id
         policy = load_policy(session)
-    when = f"{now.strftime(policy.date_format)} {now.strftime(policy.time_format)}"
+    when = format_datetime(now, policy)
     copy = stamp_copy(stored, note=f"Reprint of the stored original, {when}, by {actor.full_name}")
     # A reprint discloses the document again: who printed it belongs in the trail.
     with desk.write() as uow:
@@ -939,20 +940,24 @@ def verify_bytes(desk: Desk, data: bytes) -> str | None:
         ).all()
         for doc, template, mrn in rows:
             if bytes(doc.pdf) == data:  # the hash finds it; the bytes prove it
-                return _describe(doc, template, mrn)
+                policy = load_policy(session)
+                return _describe(doc, template, mrn, policy)
     return None
 
 
-def _describe(doc: ConsentDocument, template: ConsentTemplate, mrn: str) -> str:
+def _describe(
+    doc: ConsentDocument, template: ConsentTemplate, mrn: str, policy: ClinicPolicy
+) -> str:
     family = template.template_key.split(":")[0]
+    signed = format_date(doc.signed_at.astimezone().date(), policy)
     text = (
         f"signed consent {doc.document_uid} for patient MRN {mrn}, "
-        f"signed {doc.signed_at.astimezone():%Y-%m-%d}, template {family} {template.version}"
+        f"signed {signed}, template {family} {template.version}"
     )
     if doc.method == PAPER:
         text += " (signed on paper)"
     if doc.withdrawn_at is not None:
-        text += f"; WITHDRAWN on {doc.withdrawn_at.astimezone():%Y-%m-%d}"
+        text += f"; WITHDRAWN on {format_date(doc.withdrawn_at.astimezone().date(), policy)}"
     return text
 
 

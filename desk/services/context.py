@@ -88,7 +88,8 @@ class Desk:
             raise NotPermitted("Sign in first.")
         if roles and not self.actor.has(*roles):
             names = " or ".join(r.label.lower() for r in roles)
-            raise NotPermitted(f"Only a {names} may do this.")
+            article = "an" if names[0] in "aeiou" else "a"
+            raise NotPermitted(f"Only {article} {names} may do this.")
         return self.actor
 
     @contextmanager

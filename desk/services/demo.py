@@ -654,6 +654,7 @@ class _Generator:
         self.names = _Names(rng)
         self.receptionists = [u for u, _, r in DEMO_STAFF if Role.RECEPTIONIST in r]
         self.nurses = [u for u, _, r in DEMO_STAFF if Role.NURSE in r]
+        self.nurse_names = [name for _, name, r in DEMO_STAFF if Role.NURSE in r]
         self.chair_no = {chair: n for n, chair in enumerate(policy.chairs)}
         self.lanes = _lanes(policy)
         self.durations = {t.value: default_duration(t, policy) for t in VisitType}
@@ -881,7 +882,7 @@ class _Generator:
             "provider_practice": rng.choice(demo_names.PRACTICES),
             "provider_phone": self.names.phone(("503", "971")),
             "consultation_on": consultation if seen else None,
-            "history_reviewed_by": rng.choice(self.nurses) if complete else "",
+            "history_reviewed_by": rng.choice(self.nurse_names) if complete else "",
             "history_reviewed_on": consultation if complete else None,
             "contraindication_flags": json.dumps(contraindications),
             "medication_flags": json.dumps(medications),

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from desk.db.models import Patient, PrepCheck, Visit, VitalsReading
 from desk.domain.booking import VisitType
 from desk.domain.errors import ValidationError
+from desk.domain.locale import format_time
 from desk.domain.policy import ClinicPolicy
 from desk.domain.visit_states import VisitState
 from desk.domain.vitals import (
@@ -58,15 +59,14 @@ class ChairView:
     def status_label(self) -> str:
         return self.status.label if self.status else "Free"
 
-    @property
-    def next_check_text(self) -> str:
+    def next_check_text(self, policy: ClinicPolicy) -> str:
         """ "During the infusion: due 10:40" / "…: overdue since 10:40" / "" when none."""
         check = self.next_check
         if check is None or self.status not in IN_CHAIR:
             return ""
         if check.due_at is None:
             return f"{check.checkpoint.label}: {check.state.label.lower()}"
-        at = check.due_at.astimezone().strftime("%H:%M")
+        at = format_time(check.due_at.astimezone(), policy)
         if check.state is CheckpointState.OVERDUE:
             return f"{check.checkpoint.label}: overdue since {at}"
         return f"{check.checkpoint.label}: {check.state.label.lower()} {at}"

@@ -27,6 +27,7 @@ from desk.domain.booking import VisitType
 from desk.domain.consent import ConsentState, ConsentStatus
 from desk.domain.errors import NotFound, PrepNotReady, ValidationError
 from desk.domain.fasting import IntakeTimes, PrepStatus, check_fasting
+from desk.domain.locale import format_time
 from desk.domain.names import validate_name
 from desk.domain.policy import ClinicPolicy
 from desk.domain.readiness import (
@@ -434,13 +435,14 @@ def _prep_row(uow: UnitOfWork, visit: Visit, expected_version: int | None) -> Pr
         row = PrepCheck(visit_id=visit.id, overrides="{}")
         uow.session.add(row)
         return row
-    uow.check_version(row, expected_version, "prep checklist", _current(row))
+    current = _current(row, load_policy(uow.session))
+    uow.check_version(row, expected_version, "prep checklist", current)
     return row
 
 
-def _current(row: PrepCheck) -> dict[str, str]:
+def _current(row: PrepCheck, policy: ClinicPolicy) -> dict[str, str]:
     def at(value: datetime | None) -> str:
-        return value.astimezone().strftime("%H:%M") if value else "not recorded"
+        return format_time(value.astimezone(), policy) if value else "not recorded"
 
     return {
         "last solid food": at(row.last_food_at),

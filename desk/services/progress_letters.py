@@ -23,10 +23,11 @@ from desk.db.models import (
     Visit,
 )
 from desk.domain.errors import NotFound, ValidationError
+from desk.domain.locale import format_date
 from desk.domain.policy import ClinicPolicy
 from desk.domain.roles import Role
 from desk.domain.visit_states import VisitState
-from desk.pdf.data import DocumentKind, PatientIdentity, format_date, new_document_id
+from desk.pdf.data import DocumentKind, PatientIdentity, new_document_id
 from desk.pdf.progress_letter import LetterScores, ProgressLetterData, render_progress_letter
 from desk.services.consent import legal_name, pdf_clinic
 from desk.services.context import Desk

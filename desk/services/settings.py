@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from desk.db.models import ClinicSettings
 from desk.domain.errors import NotFound, ValidationError
+from desk.domain.locale import check_regional
 from desk.domain.policy import ClinicPolicy, check_setting, clamp_setting, validate_policy
 from desk.domain.roles import Role
 from desk.services.context import Desk
@@ -123,6 +124,7 @@ def update_clinic(
         row = uow.get(ClinicSettings, 1, "clinic")
         uow.check_version(row, expected_version, "clinic's settings", {"name": row.name})
         old = policy_from_json(row.policy_json)
+        check_regional(policy, old)
         changed: dict[str, object] = {
             k: v for k, v in asdict(policy).items() if getattr(old, k) != v
         }

@@ -53,12 +53,14 @@ class OpenedDatabase:
     desk: Desk | None  # None: no database file yet (created only for "New clinic")
     clinic: ClinicInfo | None  # None: no clinic yet, run the setup wizard
     location: str
+    demo_hint: str = ""  # how to sign in, when the clinic is a demo
 
 
 def open_clinic_database(url: str, *, log_start: bool = False) -> OpenedDatabase:
     """Runs on a worker thread: import the heavy parts, migrate, look for a clinic."""
     from desk.config import remember_working_password, workstation_name
     from desk.diagnostics import startup_lines
+    from desk.services.auth import demo_sign_in_hint
 
     if log_start:  # here, not before the window: describing the server imports SQLAlchemy
         for line in startup_lines(url):
@@ -78,7 +80,8 @@ def open_clinic_database(url: str, *, log_start: bool = False) -> OpenedDatabase
     remember_working_password(url)
     desk = Desk(engine, workstation=workstation_name())
     clinic = clinic_info(desk) if is_initialised(engine) else None
-    return OpenedDatabase(desk, clinic, location_text(engine))
+    hint = demo_sign_in_hint(desk) if clinic else ""
+    return OpenedDatabase(desk, clinic, location_text(engine), hint)
 
 
 def open_clinic_database_created(url: str) -> OpenedDatabase:
@@ -197,14 +200,15 @@ class DeskApp(QObject):
         else:
             assert opened.desk is not None
             self.sign_in.attach(
-                opened.desk, opened.clinic.name, opened.clinic.break_glass_enabled
+                opened.desk, opened.clinic.name, opened.clinic.break_glass_enabled,
+                opened.demo_hint,
             )
 
     def _first_start(self, opened: OpenedDatabase) -> None:
         """No clinic here yet: set up a new clinic, or join the clinic's shared database."""
         box = QMessageBox(
             QMessageBox.Icon.Question,
-            "Infusion Desk — first start",
+            "First start",
             "This computer is not connected to a clinic yet.\n\n"
             "Set up a new clinic here, or connect this workstation to the clinic's "
             "shared database.",

@@ -5,16 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QGridLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -24,11 +21,14 @@ from PySide6.QtWidgets import (
 )
 
 from desk.domain.errors import DeskError
+from desk.domain.locale import format_datetime
+from desk.domain.policy import ClinicPolicy
 from desk.domain.roles import Role
+from desk.ui.datetime_fields import DayField
 from desk.ui.forms import named
 from desk.ui.messages import error_text, show_error
 from desk.ui.session import Session
-from desk.ui.tablemodel import Column, RecordTableModel
+from desk.ui.tablemodel import Column, RecordTableModel, fit_columns
 from desk.ui.tasks import run_in_background
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ class AuditDialog(QDialog):
         self.model: RecordTableModel[AuditRecord] = RecordTableModel(
             [
                 Column("#", lambda r: str(r.seq)),
-                Column("When", lambda r: r.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")),
+                Column("When", lambda r: format_datetime(r.at, session.policy)),
                 Column("Who", lambda r: r.actor),
                 Column("Role", lambda r: r.role),
                 Column("Workstation", lambda r: r.workstation),
@@ -74,7 +74,7 @@ class AuditDialog(QDialog):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        fit_columns(self.table)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.count_label = named(QLabel(""), "auditCount")
         self.verify_button = QPushButton("&Verify chain")
@@ -108,8 +108,9 @@ class AuditDialog(QDialog):
         today = self._session.desk.now().astimezone().date()
         self.use_from = QCheckBox("&From")
         self.use_to = QCheckBox("&To")
-        self.from_date = _date_edit(today - timedelta(days=7), self.use_from)
-        self.to_date = _date_edit(today, self.use_to)
+        policy = self._session.policy
+        self.from_date = _date_edit(today - timedelta(days=7), self.use_from, policy)
+        self.to_date = _date_edit(today, self.use_to, policy)
         self.search_button = QPushButton("&Search", default=True)
         self.search_button.clicked.connect(self.search)
         grid = QGridLayout()
@@ -182,16 +183,14 @@ class AuditDialog(QDialog):
         self.verify_result.setText(error_text(error))
 
 
-def _date_edit(day: date, enabled_by: QCheckBox) -> QDateEdit:
-    edit = QDateEdit(QDate(day.year, day.month, day.day))
-    edit.setCalendarPopup(True)
+def _date_edit(day: date, enabled_by: QCheckBox, policy: ClinicPolicy) -> DayField:
+    edit = DayField(day, policy)
     edit.setEnabled(False)
-    edit.setDisplayFormat("yyyy-MM-dd")
     enabled_by.toggled.connect(edit.setEnabled)
     return edit
 
 
-def _day(edit: QDateEdit) -> date:
+def _day(edit: DayField) -> date:
     qdate = edit.date()
     return date(qdate.year(), qdate.month(), qdate.day())
 

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -44,11 +43,15 @@ from PySide6.QtWidgets import (
 
 from desk.domain.booking import next_open_day
 from desk.domain.errors import DeskError
+from desk.domain.locale import format_hours, format_long_date
+from desk.domain.policy import ClinicPolicy
 from desk.domain.visit_states import VisitState
 from desk.services.board import Badge, BadgeLevel, BoardRow
+from desk.ui.datetime_fields import DayField
 from desk.ui.forms import named
 from desk.ui.messages import error_text, show_error, show_message
 from desk.ui.session import Session
+from desk.ui.tablemodel import LONG_TEXT, WIDEST_COLUMN_PX
 from desk.ui.tasks import run_in_background
 
 log = logging.getLogger(__name__)
@@ -115,9 +118,9 @@ def _badge_column(header: str, pick: Callable[[BoardRow], Badge]) -> BoardColumn
     )
 
 
-def board_columns(time_format: str) -> list[BoardColumn]:
+def board_columns(policy: ClinicPolicy) -> list[BoardColumn]:
     return [
-        BoardColumn("Time", lambda r: f"{r.start:{time_format}}–{r.end:{time_format}}",
+        BoardColumn("Time", lambda r: format_hours(r.start, r.end, policy),
                     sort_key=lambda r: (r.start, r.chair or "")),
         BoardColumn("Patient", lambda r: r.patient_name,
                     tooltip=lambda r: "\n".join(r.blocked_reasons) or "Nothing blocks this visit."),
@@ -163,10 +166,18 @@ class _Line:
         self.cells: Cells | None = None
 
 
+def _long(text: str) -> str | None:
+    return text if len(text) > LONG_TEXT else None
+
+
 def _cells(row: BoardRow, columns: Sequence[BoardColumn], status_column: int) -> Cells:
     """Every cell of a row at once, so painting is a lookup and never a computation."""
-    texts = tuple(column.text(row) for column in columns)
-    tips = tuple((column.tooltip(row) or None) if column.tooltip else None for column in columns)
+    # One line a cell (a row is one line high); a long text's tooltip carries all of it.
+    texts = tuple(column.text(row).replace("\n", " · ") for column in columns)
+    tips = tuple(
+        (column.tooltip(row) or None) if column.tooltip else _long(text)
+        for column, text in zip(columns, texts, strict=True)
+    )
     foregrounds = tuple(BoardModel.foreground(row, column) for column in columns)
     colour = _STATUS_BACKGROUNDS.get(VisitState(row.status))
     backgrounds = tuple(
@@ -180,9 +191,9 @@ class BoardModel(QAbstractTableModel):
     the whole table). ``apply`` updates rows in place by visit id, or resets when the day
     or most of its visits changed."""
 
-    def __init__(self, time_format: str = "%H:%M") -> None:
+    def __init__(self, policy: ClinicPolicy) -> None:
         super().__init__()
-        self._columns = board_columns(time_format)
+        self._columns = board_columns(policy)
         self._all: list[_Line] = []  # every visit, in the service's order
         self._shown: list[_Line] = []  # the visits that pass the filter, sorted
         self.status_column = [c.header for c in self._columns].index("Status")
@@ -357,7 +368,7 @@ class DayBoard(QWidget):
         self._rows_day: date | None = None  # the day the model's rows belong to
         self._day = self._open_today()
         self._follow_today = True
-        self.model = BoardModel(session.policy.time_format)
+        self.model = BoardModel(session.policy)
         self._build()
         self._build_actions()
         self.refresh_timer = QTimer(self, interval=REFRESH_MS)
@@ -377,9 +388,7 @@ class DayBoard(QWidget):
         self.next_button.setFixedWidth(40)
         self.next_button.setShortcut("Alt+Right")
         self.today_button = QPushButton("&Today")
-        self.date_edit = named(QDateEdit(), "boardDate")
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("ddd d MMM yyyy")
+        self.date_edit = named(DayField(self._day, self._session.policy), "boardDate")
         self.title = named(QLabel(""), "boardTitle")
         self.title.setStyleSheet("font-size: 16pt; font-weight: 600;")
         self.notice = named(QLabel(""), "boardNotice")
@@ -397,6 +406,8 @@ class DayBoard(QWidget):
         # every cell of 200 rows each second would cost more than the refresh itself.
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        header.setMaximumSectionSize(WIDEST_COLUMN_PX)
+        self.table.setWordWrap(False)
         self.table.activated.connect(lambda _index: self.open_visit())
         self.empty = named(QLabel("", alignment=Qt.AlignmentFlag.AlignCenter), "boardEmpty")
         self.empty.setStyleSheet("font-size: 14pt; color: #666;")
@@ -437,7 +448,7 @@ class DayBoard(QWidget):
         self.counts = named(QLabel(""), "boardCounts")
         status_label = QLabel("&Status")
         status_label.setBuddy(self.status_filter)
-        chair_label = QLabel("C&hair")
+        chair_label = QLabel("Cha&ir")
         chair_label.setBuddy(self.chair_filter)
         bar = QHBoxLayout()
         for widget in (status_label, self.status_filter, chair_label, self.chair_filter,
@@ -626,7 +637,7 @@ class DayBoard(QWidget):
         self.date_edit.blockSignals(True)
         self.date_edit.setDate(QDate(self._day.year, self._day.month, self._day.day))
         self.date_edit.blockSignals(False)
-        when = f"{self._day:%A} {self._day.day} {self._day:%B %Y}"
+        when = format_long_date(self._day, self._session.policy)
         today = self._today()
         relative = {today: "Today", today + timedelta(days=1): "Tomorrow",
                     today - timedelta(days=1): "Yesterday"}.get(self._day)

@@ -14,11 +14,9 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -26,13 +24,13 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
-    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from desk.domain.booking import VisitType, closed_day_notice, default_duration, next_open_day
 from desk.domain.errors import DeskError
+from desk.domain.locale import format_day, format_time
 from desk.domain.roles import Role
 from desk.domain.series import SeriesKind
 from desk.services import booking
@@ -42,10 +40,12 @@ from desk.services.booking import (
     SeriesSlot,
     VisitView,
 )
+from desk.ui.datetime_fields import DayField, TimeField, with_weekday
 from desk.ui.forms import named
 from desk.ui.messages import error_text
 from desk.ui.session import Session
-from desk.ui.visit_actions import MAX_NOTE, ServiceDialog, date_editor, picked
+from desk.ui.tablemodel import fit_columns
+from desk.ui.visit_actions import MAX_NOTE, ServiceDialog, picked
 
 WARNING_STYLE = "color: #8a5300;"
 PROBLEM_BRUSH = QBrush(QColor("#b00020"))
@@ -60,7 +60,7 @@ def patient_header(session: Session, patient_id: int) -> QWidget:
         patient = get_patient(session.desk, patient_id)
     except DeskError as exc:
         return QLabel(str(exc))
-    header = PatientHeader(session.policy.date_format)
+    header = PatientHeader(session.policy)
     header.show_patient(patient, session.desk.now().astimezone().date())
     return header
 
@@ -123,10 +123,11 @@ class BookVisitDialog(ServiceDialog):
             self.visit_type.addItem(kind.label, kind)
         start_day, skipped = first_open_day(session, day)
         self.day_notice = notice_line("visitDayNotice", skipped)
-        self.date_edit = named(date_editor(start_day), "visitDate")
-        opening = policy.opening_time
-        self.time_edit = named(QTimeEdit(QTime(opening.hour, opening.minute)), "visitTime")
-        self.time_edit.setDisplayFormat("HH:mm")
+        self.date_edit = named(DayField(start_day, policy), "visitDate")
+        opening = QTime(policy.opening_time.hour, policy.opening_time.minute)
+        self.time_edit = named(
+            TimeField(opening, policy, policy.booking_step_minutes), "visitTime"
+        )
         self.chair = named(QComboBox(), "visitChair")
         self.minutes = named(QSpinBox(minimum=15, maximum=600, singleStep=15), "visitMinutes")
         self.minutes.setSuffix(" min")
@@ -134,7 +135,7 @@ class BookVisitDialog(ServiceDialog):
         form = QFormLayout()
         form.addRow(patient_header(session, patient_id))
         form.addRow("&Visit type", self.visit_type)
-        form.addRow("&Date", self.date_edit)
+        form.addRow("&Date", with_weekday(self.date_edit))
         form.addRow("", self.day_notice)
         form.addRow("&Start", self.time_edit)
         form.addRow("&Length", self.minutes)
@@ -174,7 +175,9 @@ class BookVisitDialog(ServiceDialog):
 
     def saved_text(self, result: object) -> str:
         assert isinstance(result, VisitView)
-        return f"Booked {result.label} for MRN {result.mrn} on {result.start:%a %d %b %H:%M}."
+        policy = self.session.policy
+        return (f"Booked {result.label} for MRN {result.mrn} on "
+                f"{format_day(result.start.date(), policy)} {format_time(result.start, policy)}.")
 
     def failed(self, error: BaseException) -> None:
         super().failed(error)
@@ -207,15 +210,17 @@ class SeriesBookingDialog(ServiceDialog):
         self.mood.setChecked(True)
         first, skipped = first_open_day(session, start)
         self.day_notice = notice_line("seriesDayNotice", skipped)
-        self.start_date = named(date_editor(first), "seriesStart")
-        self.preferred = named(QTimeEdit(QTime(9, 0)), "seriesTime")
-        self.preferred.setDisplayFormat("HH:mm")
+        policy = session.policy
+        self.start_date = named(DayField(first, policy), "seriesStart")
+        self.preferred = named(
+            TimeField(QTime(9, 0), policy, policy.booking_step_minutes), "seriesTime"
+        )
         self.propose_button = named(QPushButton("P&ropose slots"), "proposeButton")
         self.table = named(QTableWidget(0, len(COLUMNS)), "seriesTable")
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().hide()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        fit_columns(self.table)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.notice = named(QLabel(wordWrap=True), "seriesNotice")
         self.notice.setStyleSheet(WARNING_STYLE)
@@ -235,7 +240,7 @@ class SeriesBookingDialog(ServiceDialog):
         form = QFormLayout()
         form.addRow(patient_header(self.session, self.patient_id))
         form.addRow("Series", kinds)
-        form.addRow("&Start date", self.start_date)
+        form.addRow("&Start date", with_weekday(self.start_date))
         form.addRow("", self.day_notice)
         form.addRow("Preferred &time", self.preferred)
         form.addRow("", self.propose_button)
@@ -272,16 +277,18 @@ class SeriesBookingDialog(ServiceDialog):
             self.table.insertRow(row)
             label = QTableWidgetItem(f"{slot.position} of {slot.total}")
             self.table.setItem(row, 0, label)
-            date_edit = date_editor(slot.start.date())
-            time_edit = QTimeEdit(QTime(slot.start.hour, slot.start.minute))
-            time_edit.setDisplayFormat("HH:mm")
+            policy = self.session.policy
+            date_edit = DayField(slot.start.date(), policy)
+            time_edit = TimeField(
+                QTime(slot.start.hour, slot.start.minute), policy, policy.booking_step_minutes
+            )
             chair = QComboBox()
             chair.addItems(list(self.session.policy.chairs))
             chair.setCurrentText(slot.chair)
             self.table.setCellWidget(row, 1, date_edit)
             self.table.setCellWidget(row, 2, time_edit)
             self.table.setCellWidget(row, 4, chair)
-            self.table.setItem(row, 3, QTableWidgetItem(f"{slot.end:%H:%M}"))
+            self.table.setItem(row, 3, QTableWidgetItem(format_time(slot.end, policy)))
             self.table.setItem(row, 5, QTableWidgetItem(""))
             self.table.setItem(row, WHY_COLUMN, QTableWidgetItem(""))
             date_edit.dateChanged.connect(self.check)
@@ -297,7 +304,7 @@ class SeriesBookingDialog(ServiceDialog):
             date_edit = self.table.cellWidget(row, 1)
             time_edit = self.table.cellWidget(row, 2)
             chair = self.table.cellWidget(row, 4)
-            assert isinstance(date_edit, QDateEdit) and isinstance(time_edit, QTimeEdit)
+            assert isinstance(date_edit, DayField) and isinstance(time_edit, TimeField)
             assert isinstance(chair, QComboBox)
             result.append(SeriesSlot(picked(date_edit, time_edit), chair.currentText()))
         return result
@@ -314,7 +321,7 @@ class SeriesBookingDialog(ServiceDialog):
             return
         length = self._length()
         for row, (slot, problem) in enumerate(zip(slots, problems, strict=True)):
-            self._cell(row, 3).setText(f"{slot.start + length:%H:%M}")
+            self._cell(row, 3).setText(format_time(slot.start + length, self.session.policy))
             cell = self._cell(row, 5)
             cell.setText(problem or "OK")
             cell.setToolTip(problem)
@@ -357,8 +364,10 @@ class SeriesBookingDialog(ServiceDialog):
     def saved_text(self, result: object) -> str:
         assert isinstance(result, list) and result
         first, last = result[0], result[-1]
+        policy = self.session.policy
         return (f"Booked a {self.kind.label} of {len(result)} infusions for MRN {first.mrn}: "
-                f"{first.start:%a %d %b} to {last.start:%a %d %b}.")
+                f"{format_day(first.start.date(), policy)} to "
+                f"{format_day(last.start.date(), policy)}.")
 
     def failed(self, error: BaseException) -> None:
         super().failed(error)

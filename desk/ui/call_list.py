@@ -15,12 +15,9 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -30,28 +27,32 @@ from PySide6.QtWidgets import (
 
 from desk.domain.booking import closed_day_notice, next_open_day
 from desk.domain.errors import DeskError, StaleEdit, ValidationError
+from desk.domain.locale import format_time
+from desk.domain.policy import ClinicPolicy
 from desk.domain.roles import Role
 from desk.services import call_list
 from desk.services.call_list import CallEntry
+from desk.ui.datetime_fields import DayField, with_weekday
 from desk.ui.forms import error_line, named
 from desk.ui.messages import error_text
+from desk.ui.save_dialogs import ask_save_path
 from desk.ui.session import Session
-from desk.ui.tablemodel import Column, Index, RecordTableModel
+from desk.ui.tablemodel import Column, Index, RecordTableModel, fit_columns
 from desk.ui.tasks import run_in_background
-from desk.ui.visit_actions import qdate, stale_text
+from desk.ui.visit_actions import stale_text
 
 RIDE_COLUMN, PREP_COLUMN = 6, 7
 
 
-def columns(time_format: str) -> list[Column[CallEntry]]:
+def columns(policy: ClinicPolicy) -> list[Column[CallEntry]]:
     return [
-        Column("Time", lambda e: f"{e.starts_at:{time_format}}"),
+        Column("Time", lambda e: f"{format_time(e.starts_at, policy)}"),
         Column("Patient", lambda e: f"{e.patient_name} · MRN {e.mrn}"),
         Column("Phone", lambda e: e.phone or "none recorded"),
         Column("Visit", lambda e: e.treatment_label),
         Column("Prep to explain", lambda e: (
-            f"No food after {e.no_food_after:{time_format}} · "
-            f"clear fluids only until {e.clear_fluids_until:{time_format}}"
+            f"No food after {format_time(e.no_food_after, policy)} · "
+            f"clear fluids only until {format_time(e.clear_fluids_until, policy)}"
         )),
         Column("Driver", lambda e: e.driver_name or "none recorded"),
         Column("Ride confirmed", lambda e: "Yes" if e.ride_confirmed else "No"),
@@ -104,15 +105,13 @@ class CallListDialog(QDialog):
         self.setWindowTitle("Call list")
         tomorrow = session.desk.now().astimezone().date() + timedelta(days=1)
         shown = day or next_open_day(tomorrow, session.policy)
-        self.day_edit = named(QDateEdit(qdate(shown)), "callListDay")
-        self.day_edit.setCalendarPopup(True)
-        self.day_edit.setDisplayFormat("ddd d MMM yyyy")
-        self.model = CallListModel(columns(session.policy.time_format))
+        self.day_edit = named(DayField(shown, session.policy), "callListDay")
+        self.model = CallListModel(columns(session.policy))
         self.table = named(QTableView(), "callListTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        fit_columns(self.table)
         self.summary = named(QLabel(), "callListSummary")
         self.error = error_line("callListError")
         self.save_pdf = named(QPushButton("&Save PDF to print…"), "savePdf")
@@ -133,7 +132,7 @@ class CallListDialog(QDialog):
     def _lay_out(self) -> None:
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Patients to call for"))
-        bar.addWidget(self.day_edit)
+        bar.addWidget(with_weekday(self.day_edit))
         bar.addStretch()
         bar.addWidget(self.way_home)
         bar.addWidget(self.save_pdf)
@@ -209,9 +208,9 @@ class CallListDialog(QDialog):
     def _save_pdf(self) -> None:
         # The file name carries the date only: never a patient's name.
         suggested = f"call-list-{self.day.isoformat()}.pdf"
-        path, _ = QFileDialog.getSaveFileName(self, "Save call list", suggested, "PDF (*.pdf)")
-        if path:
-            self.write_pdf(Path(path))
+        path = ask_save_path(self, "Save call list", suggested, "PDF (*.pdf)")
+        if path is not None:
+            self.write_pdf(path)
 
     def write_pdf(self, path: Path) -> None:
         try:

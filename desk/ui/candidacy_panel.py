@@ -36,8 +36,9 @@ from desk.domain.candidacy import (
     assess,
 )
 from desk.domain.errors import DeskError, StaleEdit, ValidationError
+from desk.domain.locale import format_phone_number
 from desk.domain.names import MAX_NAME_LENGTH
-from desk.domain.phones import MAX_PHONE_LENGTH, format_phone
+from desk.domain.phones import MAX_PHONE_LENGTH
 from desk.ui.forms import error_line, named
 from desk.ui.messages import show_error
 from desk.ui.patient_form import DateField
@@ -95,7 +96,7 @@ class CandidacyPanel(QDialog):
     # --- layout -------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.header = PatientHeader(self.session.policy.date_format, self)
+        self.header = PatientHeader(self.session.policy, self)
         self.header.show_patient(self.patient)
         self.status = named(QLabel(""), "candidacyStatus")
         self.role_note = named(QLabel(""), "candidacyRoleNote")
@@ -167,7 +168,7 @@ class CandidacyPanel(QDialog):
             ("Provider's addr&ess", self.provider_address),
             ("&Consultation date", self.consultation),
             ("History reviewed b&y", self.history_by),
-            ("History reviewed o&n", self.history_on),
+            ("History revie&wed on", self.history_on),
         ]
         for caption, widget in rows:
             label = QLabel(caption)
@@ -212,14 +213,12 @@ class CandidacyPanel(QDialog):
 
     def _fill(self, record: CandidacyView) -> None:
         c = record.candidacy
-        region = self.session.policy.phone_region
         self.indication.setCurrentIndex(max(self.indication.findData(c.indication), 0))
         self.diagnosis_by.setText(c.diagnosis_confirmed_by)
         self.diagnosis_on.set_date(c.diagnosis_confirmed_on)
         self.provider_name.setText(c.provider_name)
         self.provider_practice.setText(c.provider_practice)
-        phone = c.provider_phone
-        self.provider_phone.setText(format_phone(phone, region) if phone.startswith("+") else phone)
+        self.provider_phone.setText(format_phone_number(c.provider_phone, self.session.policy))
         self.provider_address.setPlainText(c.provider_address)
         self.consultation.set_date(c.consultation_date)
         self.history_by.setText(c.history_reviewed_by)

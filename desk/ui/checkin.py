@@ -15,41 +15,34 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
-    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from desk.domain.errors import ValidationError
+from desk.domain.locale import date_placeholder, format_hours, format_time
+from desk.domain.policy import ClinicPolicy
 from desk.domain.roles import Role
+from desk.domain.search_query import parse_typed_date
 from desk.services import checkin
 from desk.services.booking import VisitView
 from desk.services.checkin import CheckInSheet
 from desk.ui.booking import WARNING_STYLE
+from desk.ui.datetime_fields import TimeField
 from desk.ui.forms import named
 from desk.ui.session import Session
 from desk.ui.visit_actions import MAX_NOTE, ServiceDialog
 
 MAX_DOB_CHARS = 20
 
-# How the clinic's date format reads to a person typing it.
-_FORMAT_HINTS = {"%m": "MM", "%d": "DD", "%Y": "YYYY", "%y": "YY", "%b": "Mon"}
 
-
-def format_hint(date_format: str) -> str:
-    text = date_format
-    for code, hint in _FORMAT_HINTS.items():
-        text = text.replace(code, hint)
-    return text
-
-
-def parse_dob(text: str, date_format: str) -> date:
-    try:
-        return datetime.strptime(text.strip(), date_format).date()
-    except ValueError:
-        raise ValidationError(
-            f"Type the date of birth as {format_hint(date_format)}.", "dob"
-        ) from None
+def parse_dob(text: str, policy: ClinicPolicy, today: date) -> date:
+    """The date of birth as read back by the patient, typed the clinic's way."""
+    parsed = parse_typed_date(text, policy, today)
+    if parsed is None:
+        hint = date_placeholder(policy.date_format)
+        raise ValidationError(f"Type the date of birth as {hint}.", "dob")
+    return parsed
 
 
 class CheckInDialog(ServiceDialog):
@@ -63,13 +56,13 @@ class CheckInDialog(ServiceDialog):
         super().__init__(session, parent)
         self.sheet = sheet
         visit = sheet.visit
-        self.setWindowTitle(f"Check in — {sheet.preferred_name}")
-        hint = format_hint(session.policy.date_format)
+        self.setWindowTitle("Check in")
+        policy = session.policy
+        hint = date_placeholder(policy.date_format)
         self.dob = named(QLineEdit(maxLength=MAX_DOB_CHARS), "dobField")
         self.dob.setPlaceholderText(f"Ask the patient: {hint}")
         now = session.desk.now().astimezone()
-        self.arrival = named(QTimeEdit(QTime(now.hour, now.minute)), "arrivalTime")
-        self.arrival.setDisplayFormat("HH:mm")
+        self.arrival = named(TimeField(QTime(now.hour, now.minute), policy, 1), "arrivalTime")
         self.late = named(QLabel(), "lateLabel")
         self.late.setStyleSheet(WARNING_STYLE + " font-weight: 600;")
         self.contact_ok = named(
@@ -78,7 +71,7 @@ class CheckInDialog(ServiceDialog):
         self.override = named(QLineEdit(maxLength=MAX_NOTE), "overrideReason")
         title = QLabel(
             f"<b>{sheet.preferred_name}</b> ({sheet.legal_name}) · MRN {visit.mrn}<br>"
-            f"{visit.label} · {visit.start:%H:%M}–{visit.end:%H:%M} · "
+            f"{visit.label} · {format_hours(visit.start, visit.end, policy)} · "
             f"{visit.chair or 'no chair'}"
         )
         form = QFormLayout()
@@ -135,11 +128,13 @@ class CheckInDialog(ServiceDialog):
     def _show_late(self) -> None:
         start = self.sheet.visit.start
         late = self.arrived_at() > start
-        self.late.setText(f"LATE — the slot started at {start:%H:%M}" if late else "On time")
+        started = format_time(start, self.session.policy)
+        self.late.setText(f"LATE — the slot started at {started}" if late else "On time")
 
     def _save(self) -> None:
         try:
-            dob = parse_dob(self.dob.text(), self.session.policy.date_format)
+            today = self.session.desk.now().astimezone().date()
+            dob = parse_dob(self.dob.text(), self.session.policy, today)
         except ValidationError as exc:
             self.error.setText(str(exc))
             self.dob.setFocus()

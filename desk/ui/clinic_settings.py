@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, fields
-from datetime import time
+from dataclasses import dataclass, fields, replace
+from datetime import date, time
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTime
@@ -21,14 +21,15 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSpinBox,
     QTabWidget,
-    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from desk.domain.errors import DeskError, StaleEdit
-from desk.domain.policy import RANGES, ClinicPolicy, Range
+from desk.domain.locale import COUNTRIES, DATE_FORMATS, TIME_FORMATS, example_date, format_time
+from desk.domain.policy import DEFAULT_POLICY, RANGES, ClinicPolicy, Range
 from desk.domain.roles import Role
+from desk.ui.datetime_fields import TimeField
 from desk.ui.forms import error_line, named
 from desk.ui.messages import error_text, show_error
 from desk.ui.session import Session
@@ -36,7 +37,7 @@ from desk.ui.session import Session
 if TYPE_CHECKING:
     from desk.services.settings import ClinicInfo
 
-# (tab, [(field, label, suffix)]). A policy field missing here still appears, under "Other".
+# (tab, [(field, label written by a person, suffix)]); a test checks every policy field is here.
 SECTIONS: list[tuple[str, list[tuple[str, str, str]]]] = [
     ("Preparation", [
         ("fasting_food_hours", "No food for at least", " h"),
@@ -54,11 +55,25 @@ SECTIONS: list[tuple[str, list[tuple[str, str, str]]]] = [
         ("hr_review_low", "Review when heart rate below", " bpm"),
         ("hr_review_high", "Review when heart rate above", " bpm"),
     ]),
+    ("Typing checks", [
+        ("vitals_systolic_min", "Lowest believable systolic", " mmHg"),
+        ("vitals_systolic_max", "Highest believable systolic", " mmHg"),
+        ("vitals_diastolic_min", "Lowest believable diastolic", " mmHg"),
+        ("vitals_diastolic_max", "Highest believable diastolic", " mmHg"),
+        ("vitals_heart_rate_min", "Lowest believable heart rate", " bpm"),
+        ("vitals_heart_rate_max", "Highest believable heart rate", " bpm"),
+        ("vitals_spo2_min", "Lowest believable SpO2", " %"),
+        ("vitals_spo2_max", "Highest believable SpO2", " %"),
+        ("vitals_temperature_min_c", "Lowest believable temperature", " °C"),
+        ("vitals_temperature_max_c", "Highest believable temperature", " °C"),
+        ("vitals_weight_min_kg", "Lowest believable weight", " kg"),
+        ("vitals_weight_max_kg", "Highest believable weight", " kg"),
+    ]),
     ("Recovery and consent", [
         ("min_observation_minutes", "Observe after the infusion for", " min"),
         ("min_infusion_minutes", "Shortest infusion (unless stopped for a side effect)", " min"),
         ("mid_infusion_vitals_minutes", "Mid-infusion vitals at", " min"),
-        ("vitals_checkpoint_grace_minutes", "Vitals checkpoint grace", " min"),
+        ("vitals_checkpoint_grace_minutes", "A recovery reading still counts within", " min"),
         ("rideshare_alone_accepted", "Rideshare alone is accepted", ""),
         ("reconsent_months", "Consent valid for", " months"),
         ("after_hours_phone", "After-hours phone (on the discharge sheet)", ""),
@@ -106,9 +121,9 @@ SECTIONS: list[tuple[str, list[tuple[str, str, str]]]] = [
         ("idle_lock_minutes", "Lock the screen when idle for", " min"),
     ]),
     ("Regional and printing", [
-        ("phone_region", "Phone region (e.g. US, GB)", ""),
-        ("date_format", "Date format", ""),
-        ("time_format", "Time format", ""),
+        ("phone_region", "Phone numbers without a country code are from", ""),
+        ("date_format", "Dates are written", ""),
+        ("time_format", "Times are written", ""),
         ("paper_size", "Paper size", ""),
     ]),
 ]
@@ -122,12 +137,41 @@ class Editor:
     set: Callable[[Any], None]
 
 
-def editor_for(name: str, default: Any, suffix: str) -> Editor:
-    """A widget that fits the type of the policy value."""
+def choice_editor(choices: list[tuple[str, str]]) -> Editor:
+    """A pick list of (stored value, what people read); a stored value missing from the
+    list (accepted by an older version) is kept as a choice, so saving never drops it."""
+    combo = QComboBox()
+    for value, text in choices:
+        combo.addItem(text, value)
+
+    def set_value(value: str) -> None:
+        if combo.findData(value) < 0:
+            combo.addItem(value, value)
+        combo.setCurrentIndex(combo.findData(value))
+
+    return Editor(combo, lambda: str(combo.currentData()), set_value)
+
+
+def regional_choices(name: str) -> list[tuple[str, str]] | None:
+    """The choices of a regional setting, each shown as an example, not as a code."""
+    today, afternoon = date.today(), time(14, 30)
+    if name == "date_format":
+        return [(f, f"{example_date(f, today)}  ({order})") for f, order in DATE_FORMATS.items()]
+    if name == "time_format":
+        return [(f, f"{format_time(afternoon, replace(DEFAULT_POLICY, time_format=f))}  ({clock})")
+                for f, clock in TIME_FORMATS.items()]
+    if name == "phone_region":
+        return [(c.code, c.name) for c in COUNTRIES]
     if name == "paper_size":
-        combo = QComboBox()
-        combo.addItems(["letter", "a4"])
-        return Editor(combo, combo.currentText, combo.setCurrentText)
+        return [("letter", "US Letter"), ("a4", "A4")]
+    return None
+
+
+def editor_for(name: str, default: Any, suffix: str, policy: ClinicPolicy) -> Editor:
+    """A widget that fits the type of the policy value."""
+    choices = regional_choices(name)
+    if choices is not None:
+        return choice_editor(choices)
     if isinstance(default, bool):
         box = QCheckBox()
         return Editor(box, box.isChecked, box.setChecked)
@@ -144,8 +188,7 @@ def editor_for(name: str, default: Any, suffix: str) -> Editor:
         dspin.setToolTip(f"Allowed: {limits.text()}")
         return Editor(dspin, dspin.value, dspin.setValue)
     if isinstance(default, time):
-        edit = QTimeEdit()
-        edit.setDisplayFormat("HH:mm")
+        edit = TimeField(QTime(default.hour, default.minute), policy, 15)
         return Editor(
             edit,
             lambda: time(edit.time().hour(), edit.time().minute()),
@@ -195,7 +238,7 @@ class ClinicSettingsDialog(QDialog):
         self.editors: dict[str, Editor] = {}
         self.tabs = QTabWidget()
         self.tabs.addTab(self._details_tab(), "&Clinic")
-        for title, rows in self._sections():
+        for title, rows in SECTIONS:
             self.tabs.addTab(self._policy_tab(rows), title)
         self.error = error_line("settingsError")
         buttons = QDialogButtonBox(
@@ -209,14 +252,6 @@ class ClinicSettingsDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(620, 560)
         self.show_values(session.clinic)
-
-    def _sections(self) -> list[tuple[str, list[tuple[str, str, str]]]]:
-        listed = {name for _title, rows in SECTIONS for name, _label, _suffix in rows}
-        known = set(ClinicPolicy.field_names())
-        sections = [(t, [r for r in rows if r[0] in known]) for t, rows in SECTIONS]
-        other = [(n, n.replace("_", " ").capitalize(), "") for n in ClinicPolicy.field_names()
-                 if n not in listed]
-        return sections + ([("Other", other)] if other else [])
 
     def _details_tab(self) -> QWidget:
         page = QWidget()
@@ -233,7 +268,7 @@ class ClinicSettingsDialog(QDialog):
         form = QFormLayout(page)
         defaults = {f.name: getattr(ClinicPolicy(), f.name) for f in fields(ClinicPolicy)}
         for name, label, suffix in rows:
-            editor = editor_for(name, defaults[name], suffix)
+            editor = editor_for(name, defaults[name], suffix, self._session.policy)
             editor.widget.setObjectName(f"policy_{name}")
             self.editors[name] = editor
             form.addRow(label, editor.widget)

@@ -62,7 +62,7 @@ class ConnectDialog(QDialog):
         self, parent: QWidget | None = None, *, problem: str = "", current_url: str = ""
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Infusion Desk — Connect to the clinic's database")
+        self.setWindowTitle("Connect to the clinic's database")
         self.database_url: str | None = None
         self.found: ProbeResult | None = None
         self.saved: SavedConnection | None = None
@@ -339,7 +339,7 @@ class PasswordPrompt(QDialog):
 
         super().__init__(parent)
         self._url_text = url_text
-        self.setWindowTitle("Infusion Desk — Database password")
+        self.setWindowTitle("Database password")
         question = QLabel(password_question(url_text))
         question.setWordWrap(True)
         self.password = password_field("databasePassword")

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -21,10 +22,10 @@ from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -34,6 +35,8 @@ from PySide6.QtWidgets import (
 
 from desk.domain.consent import ConsentState, ConsentStatus, TreatmentType
 from desk.domain.errors import DeskError
+from desk.domain.locale import format_datetime, qt_date_format, qt_time_format
+from desk.domain.policy import ClinicPolicy
 from desk.services import consent, handouts
 from desk.services.consent import (
     ConsentDocumentView,
@@ -41,12 +44,17 @@ from desk.services.consent import (
     ConsentOverview,
     PrintedForm,
 )
-from desk.ui.document_viewer import DocumentViewerDialog, PdfPagesView, print_pdf
-from desk.ui.forms import named, to_qdatetime
+from desk.ui.document_viewer import (
+    DocumentViewerDialog,
+    PdfPagesView,
+    print_pdf,
+    render_page_images,
+)
+from desk.ui.forms import named, resize_to_fit, to_qdatetime
 from desk.ui.messages import error_text, show_error, show_message
 from desk.ui.session import Session
 from desk.ui.signature_pad import SignatureBox
-from desk.ui.tablemodel import Column, RecordTableModel
+from desk.ui.tablemodel import Column, RecordTableModel, fit_columns
 from desk.ui.tasks import run_in_background
 
 TREATMENT_LABELS = {
@@ -66,11 +74,8 @@ STATE_COLOURS = {
 MAX_REASON = 1000
 
 
-def _local_text(moment: datetime | None, date_format: str) -> str:
-    if moment is None:
-        return ""
-    local = moment.astimezone()
-    return f"{local.strftime(date_format)} {local:%H:%M}"
+def _local_text(moment: datetime | None, policy: ClinicPolicy) -> str:
+    return format_datetime(moment, policy) if moment else ""
 
 
 def _status_html(status: ConsentStatus, date_format: str) -> str:
@@ -137,14 +142,14 @@ class ConsentDialog(QDialog):
         self.header.setTextFormat(Qt.TextFormat.RichText)
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_sign_tab(), "&Sign a new consent")
-        self.tabs.addTab(self._build_documents_tab(), "S&tored documents")
+        self.tabs.addTab(self._build_documents_tab(), "Stored &documents")
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(close)
-        self.resize(1280, 880)
+        resize_to_fit(self, 1280, 880)
         session.actor_changed.connect(self._show_witness)
         self._show_witness()
         self.reload()
@@ -182,7 +187,11 @@ class ConsentDialog(QDialog):
         left_layout.addWidget(self.preview, 1)
         splitter = QSplitter()
         splitter.addWidget(left)
-        splitter.addWidget(self._build_signing_panel())
+        # The signing steps scroll rather than push Close below a 768-pixel screen.
+        signing = QScrollArea(widgetResizable=True)
+        signing.setFrameShape(QFrame.Shape.NoFrame)
+        signing.setWidget(self._build_signing_panel())
+        splitter.addWidget(signing)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([700, 540])
@@ -193,8 +202,13 @@ class ConsentDialog(QDialog):
         return tab
 
     def _build_signing_panel(self) -> QWidget:
-        self.patient_box = SignatureBox("1. The patient reads the whole form, then signs", "")
-        self.witness_box = SignatureBox("2. The witness (you) signs", "")
+        self.patient_box = SignatureBox(
+            "1. The patient reads the whole form, then signs", "",
+            buttons=("&Clear", "&Accept signature"),
+        )
+        self.witness_box = SignatureBox(
+            "2. The witness (you) signs", "", buttons=("Cl&ear", "Accept si&gnature")
+        )
         self.patient_box.setObjectName("patientSignature")
         self.witness_box.setObjectName("witnessSignature")
         self.patient_box.accepted.connect(self._patient_signed)
@@ -211,7 +225,10 @@ class ConsentDialog(QDialog):
         self.paper_info = named(QLabel("", wordWrap=True), "paperInfo")
         self.witnessed_at = named(QDateTimeEdit(), "witnessedAt")
         self.witnessed_at.setCalendarPopup(True)
-        self.witnessed_at.setDisplayFormat("yyyy-MM-dd HH:mm")
+        policy = self._session.policy
+        self.witnessed_at.setDisplayFormat(
+            f"{qt_date_format(policy.date_format)} {qt_time_format(policy.time_format)}"
+        )
         self.witnessed_label = QLabel("Signed and &witnessed at")
         self.witnessed_label.setBuddy(self.witnessed_at)
         self.record_paper_button = QPushButton("&Record paper signature")
@@ -238,19 +255,19 @@ class ConsentDialog(QDialog):
         return panel
 
     def _build_documents_tab(self) -> QWidget:
-        date_format = self._session.policy.date_format
+        policy = self._session.policy
         self.documents: RecordTableModel[ConsentDocumentView] = RecordTableModel(
             [
                 Column("Document", lambda d: d.document_uid),
                 Column("Treatment", lambda d: TREATMENT_LABELS[d.treatment]),
                 Column("Form", lambda d: d.template_label),
-                Column("Signed", lambda d: _local_text(d.signed_at, date_format)),
+                Column("Signed", lambda d: _local_text(d.signed_at, policy)),
                 Column("How", lambda d: "on screen" if d.method == consent.SCREEN else "on paper"),
                 Column("Witness", lambda d: d.witness_name),
                 Column(
                     "Status",
                     lambda d: (
-                        f"Withdrawn {_local_text(d.withdrawn_at, date_format)}"
+                        f"Withdrawn {_local_text(d.withdrawn_at, policy)}"
                         if d.withdrawn
                         else "Signed"
                     ),
@@ -263,7 +280,7 @@ class ConsentDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        fit_columns(self.table)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda _index: self.view_selected())
         self.view_button = QPushButton("&View")
@@ -323,7 +340,7 @@ class ConsentDialog(QDialog):
             )
         )
         self.documents.set_rows(overview.documents)
-        self.tabs.setTabText(1, f"S&tored documents ({len(overview.documents)})")
+        self.tabs.setTabText(1, f"Stored &documents ({len(overview.documents)})")
         self._show_treatment_status()
         self._update_doc_buttons()
 
@@ -348,25 +365,34 @@ class ConsentDialog(QDialog):
         )
         wanted = (treatment, language)
 
-        def done(draft: object) -> None:
-            assert isinstance(draft, ConsentDraft)
+        width = self.preview.page_width()
+
+        def work() -> tuple[ConsentDraft, list[QImage] | DeskError]:
+            # The pages are drawn here too: rasterising four pages on the UI thread froze
+            # the dialog for several frames while it opened.
+            draft = consent.prepare_consent(desk, patient, treatment, language)
+            try:
+                return draft, render_page_images(draft.pdf, width)
+            except DeskError as err:
+                return draft, err
+
+        def done(outcome: tuple[ConsentDraft, list[QImage] | DeskError]) -> None:
+            draft, pages = outcome
             if wanted != (self.treatment, self.language):
                 return  # the person chose something else meanwhile
             self._draft = draft
             self.form_label.setText(f"Form {draft.template.label}: {draft.template.title}")
-            try:
-                self.preview.set_pdf(draft.pdf)
-            except DeskError as err:
-                self.preview.show_message(str(err))
+            if isinstance(pages, DeskError):
+                self.preview.show_message(str(pages))
+            else:
+                self.preview.show_pages(draft.pdf, pages)
             self._update_buttons()
 
         def failed(error: BaseException) -> None:
             if wanted == (self.treatment, self.language):
                 self.preview.show_message(error_text(error))
 
-        run_in_background(
-            self, lambda: consent.prepare_consent(desk, patient, treatment, language), done, failed
-        )
+        run_in_background(self, work, done, failed)
 
     # --- signing on screen --------------------------------------------------------------
 

@@ -31,7 +31,7 @@ class CosignerBox(QGroupBox):
         self.username.returnPressed.connect(self.password.setFocus)
         form = QFormLayout(self)
         form.addRow(QLabel(EXPLANATION, wordWrap=True))
-        form.addRow("Their user na&me", self.username)
+        form.addRow("Their us&er name", self.username)
         form.addRow("Their &password", self.password)
 
     def cosignature(self) -> Cosignature | None:

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -25,6 +24,7 @@ from desk.services.consent_files import write_atomically
 from desk.services.day_close import ClosedDay
 from desk.ui.document_viewer import DocumentViewerDialog
 from desk.ui.forms import error_line, named
+from desk.ui.save_dialogs import ask_save_path
 from desk.ui.session import Session
 from desk.ui.witness import WitnessFields
 
@@ -49,7 +49,7 @@ class DayCloseDialog(QDialog):
         self.witness = WitnessFields(form, "Count witness", "closeWitness")
         self.close_button = named(QPushButton("&Close the day"), "closeDayButton")
         self.view_button = named(QPushButton("&View day report…"), "viewDayReport")
-        self.csv_button = named(QPushButton("Save day report as CS&V…"), "saveDayCsv")
+        self.csv_button = named(QPushButton("&Save day report as CSV…"), "saveDayCsv")
         self.outcome = named(QLabel("", wordWrap=True), "closeOutcome")
         self.error = error_line("closeError")
         layout = QVBoxLayout(self)
@@ -135,12 +135,12 @@ class DayCloseDialog(QDialog):
         return viewer
 
     def save_csv(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(
+        path = ask_save_path(
             self, "Save day report", f"day-report-{self.day.isoformat()}.csv", "CSV (*.csv)"
         )
         stored = self._stored()
-        if name and stored is not None:
-            self.write_csv(Path(name), stored[1])
+        if path is not None and stored is not None:
+            self.write_csv(path, stored[1])
 
     def write_csv(self, path: Path, text: str) -> None:
         try:

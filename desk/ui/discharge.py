@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from desk.domain.errors import DeskError, ValidationError
 from desk.domain.fasting import PrepStatus
+from desk.domain.locale import format_time
 from desk.domain.transport import PickupOutcome, check_pickup
 from desk.ui.cosign import CosignerBox
 from desk.ui.forms import error_line, named
@@ -60,13 +61,13 @@ class DischargeDialog(QDialog):
             "instructionsGiven",
         )
         self.collector = named(QLineEdit(maxLength=200), "collectedBy")
-        self.nobody = named(QCheckBox("N&obody is collecting the patient"), "nobodyCollecting")
+        self.nobody = named(QCheckBox("No&body is collecting the patient"), "nobodyCollecting")
         self.match = named(QLabel("", wordWrap=True), "driverMatch")
         self.driver_reason = named(QLineEdit(maxLength=2000), "driverOverrideReason")
         self.driver_reason_label = QLabel("Driver &override reason")
         self.driver_reason_label.setBuddy(self.driver_reason)
         self.early_reason = named(QLineEdit(maxLength=2000), "earlyDischargeReason")
-        self.early_reason_label = QLabel("&Early discharge reason")
+        self.early_reason_label = QLabel("Early discharge &reason")
         self.early_reason_label.setBuddy(self.early_reason)
         self.collector_box = self._collector_box()
         self.cosigner = CosignerBox()
@@ -139,7 +140,7 @@ class DischargeDialog(QDialog):
 
     def show_view(self, view: InfusionView) -> None:
         self.view = view
-        fmt = self._session.policy.time_format
+        policy = self._session.policy
         ride = view.transport
         adult = f"{ride.adult_name} ({ride.relationship})" if ride.recorded else "nobody recorded"
         self.title.setText(f"{view.patient_name} · MRN {view.mrn} · responsible adult: {adult}")
@@ -152,19 +153,21 @@ class DischargeDialog(QDialog):
             self.observation.setText(view.status.label)
         elif early:
             self.observation.setText(
-                f"Minimum observation ends at {view.ready_to_leave_at:{fmt}}: an earlier "
+                "Minimum observation ends at "
+                f"{format_time(view.ready_to_leave_at, policy)}: an earlier "
                 "discharge is a hard stop (a reason and a second clinician)."
             )
         else:
             self.observation.setText(
-                f"Observation complete (ready to leave at {view.ready_to_leave_at:{fmt}})."
+                "Observation complete (ready to leave at "
+                f"{format_time(view.ready_to_leave_at, policy)})."
             )
         self.early_reason.setVisible(early and not view.discharged)
         self.early_reason_label.setVisible(early and not view.discharged)
         self._show_done(bool(view.discharged))
         end = view.end_reading
         self.end_vitals.setText(
-            f"End vitals: {reading_text(end, fmt)}"
+            f"End vitals: {reading_text(end, policy)}"
             if end
             else "No end-of-infusion vitals yet: record them in the infusion screen."
         )

@@ -6,7 +6,7 @@ stamped copy. The file name offered for saving is the document id, never a patie
 
 from __future__ import annotations
 
-from pathlib import Path
+import threading
 
 import pypdfium2 as pdfium
 from PySide6.QtCore import QRect, Qt, QTimer
@@ -15,7 +15,6 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -26,14 +25,28 @@ from PySide6.QtWidgets import (
 from desk.domain.errors import DeskError, ValidationError
 from desk.pdf import default_filename
 from desk.services.consent_files import write_atomically
+from desk.ui.forms import resize_to_fit
 from desk.ui.messages import show_error, show_message
+from desk.ui.save_dialogs import ask_save_path
 
 PAGE_WIDTH_PX = 820
 MAX_PRINT_DPI = 300
 
 
+# PDFium is not thread-safe and pages are drawn on the UI thread and in workers.
+_PDFIUM = threading.Lock()
+
+
 def render_page_images(pdf: bytes, width_px: int) -> list[QImage]:
-    """Every page as an image ``width_px`` wide (ValidationError for an unreadable PDF)."""
+    """Every page as an image ``width_px`` wide (ValidationError for an unreadable PDF).
+
+    Safe on any thread: QImage (unlike QPixmap) may be made outside the UI thread.
+    """
+    with _PDFIUM:
+        return _render(pdf, width_px)
+
+
+def _render(pdf: bytes, width_px: int) -> list[QImage]:
     try:
         document = pdfium.PdfDocument(pdf)
     except pdfium.PdfiumError as err:
@@ -102,7 +115,8 @@ class PdfPagesView(QScrollArea):
             label.deleteLater()
         self.page_labels = []
 
-    def _fitted_width(self) -> int:
+    def page_width(self) -> int:
+        """How wide pages are drawn now (render off the UI thread at this width)."""
         if not self._fit_width:
             return self._width_px
         # Room for the scroll bar and the page border, never smaller than readable.
@@ -116,7 +130,7 @@ class PdfPagesView(QScrollArea):
     def _rerender(self) -> None:
         if self._pdf is not None and self.page_labels:
             first = self.page_labels[0].pixmap()
-            if abs(first.width() - self._fitted_width()) > 20:
+            if abs(first.width() - self.page_width()) > 20:
                 position = self.verticalScrollBar().value() / max(
                     1, self.verticalScrollBar().maximum()
                 )
@@ -126,7 +140,10 @@ class PdfPagesView(QScrollArea):
                 )
 
     def set_pdf(self, pdf: bytes) -> None:
-        images = render_page_images(pdf, self._fitted_width())
+        self.show_pages(pdf, render_page_images(pdf, self.page_width()))
+
+    def show_pages(self, pdf: bytes, images: list[QImage]) -> None:
+        """``pdf``'s pages, already drawn (``render_page_images``, e.g. in a worker)."""
         self._pdf = pdf
         self._clear()
         self._placeholder.hide()
@@ -163,6 +180,11 @@ def paint_pdf(printer: QPrinter, pdf: bytes) -> None:
     painter = QPainter()
     if not painter.begin(printer):
         raise ValidationError("The printer could not be started.", "printer")
+    with _PDFIUM:
+        _paint_pages(painter, printer, pdf, dpi)
+
+
+def _paint_pages(painter: QPainter, printer: QPrinter, pdf: bytes, dpi: int) -> None:
     try:
         document = pdfium.PdfDocument(pdf)
         for index in range(len(document)):
@@ -207,7 +229,7 @@ class DocumentViewerDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages, 1)
         layout.addWidget(buttons)
-        self.resize(PAGE_WIDTH_PX + 80, 900)
+        resize_to_fit(self, PAGE_WIDTH_PX + 80, 900)
         try:
             self.pages.set_pdf(pdf)
         except DeskError as err:
@@ -222,12 +244,11 @@ class DocumentViewerDialog(QDialog):
         return print_pdf(self, self._pdf, self._title)
 
     def save_as(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(
+        path = ask_save_path(
             self, "Save as PDF", default_filename(self._document_id), "PDF files (*.pdf)"
         )
-        if not name:
+        if path is None:
             return
-        path = Path(name)
         try:
             write_atomically(path, self._pdf)
         except DeskError as err:

@@ -6,12 +6,16 @@ from datetime import datetime
 from typing import TypeVar
 
 from PySide6.QtCore import QDate, QDateTime, QObject, QTime
-from PySide6.QtWidgets import QLabel, QLineEdit
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from desk.domain.errors import ValidationError
 
 ERROR_STYLE = "color: #b00020;"
-MAX_FIELD = 1024  # a pasted novel in a password box is a mistake, not a password
+# A field's real limit is its rule, refused in a sentence at the field; Qt's maxLength
+# would cut a 500-character paste to 200 without a word. This cap (far above every
+# field's rule) only stops a pasted book: a pasted novel in a password box is a mistake.
+MAX_FIELD = 1024
 
 W = TypeVar("W", bound=QObject)
 
@@ -20,6 +24,19 @@ def named(widget: W, name: str) -> W:
     """``widget`` with an object name (tests and style sheets find it by that name)."""
     widget.setObjectName(name)
     return widget
+
+
+# The smallest desk screen (1366×768) less a taskbar and the title bar: default sizes
+# stay within it.
+FIT_WIDTH, FIT_HEIGHT = 1360, 700
+
+
+def resize_to_fit(window: QWidget, width: int, height: int) -> None:
+    """Open ``window`` at ``width``×``height``, or smaller on a smaller screen, so its
+    buttons are never below the bottom of the screen."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    room = screen.availableGeometry()
+    window.resize(min(width, FIT_WIDTH, room.width()), min(height, FIT_HEIGHT, room.height()))
 
 
 def error_line(name: str = "formError") -> QLabel:

@@ -27,7 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from desk.domain.errors import DeskError, StaleEdit
+from desk.domain.locale import format_time
 from desk.domain.overruns import infusion_overrun, overrun_text, recovery_overrun
+from desk.domain.policy import ClinicPolicy
 from desk.domain.roles import Role
 from desk.domain.visit_states import VisitState
 from desk.domain.vitals import Checkpoint, CheckpointState, CheckpointStatus, Vitals
@@ -80,7 +82,7 @@ class InfusionDialog(QDialog):
         self.end_button = named(QPushButton("&End infusion…"), "endInfusion")
         self.chair = named(QComboBox(), "moveChair")
         self.chair.addItems(list(session.policy.chairs))
-        self.move_button = named(QPushButton("&Move to this chair"), "moveToChair")
+        self.move_button = named(QPushButton("Move to this ch&air"), "moveToChair")
         self.move_button.setAutoDefault(False)
         self.move_button.clicked.connect(self.move_chair)
         self.discharge_button = named(QPushButton("&Discharge…"), "openDischarge")
@@ -105,7 +107,7 @@ class InfusionDialog(QDialog):
         self.intervention = named(QLineEdit(maxLength=2000), "intervention")
         self.intervention_drug = named(QLineEdit(maxLength=80), "interventionDrug")
         self.intervention_dose = named(QLineEdit(maxLength=40), "interventionDose")
-        self.effect_button = named(QPushButton("Record side effec&t"), "recordSideEffect")
+        self.effect_button = named(QPushButton("Record side effe&ct"), "recordSideEffect")
         self.effect_button.setAutoDefault(False)
         self.effect_button.clicked.connect(self.record_effect)
         self.effects = named(QLabel("", wordWrap=True), "sideEffects")
@@ -142,7 +144,7 @@ class InfusionDialog(QDialog):
         form = QFormLayout()
         effects_layout.addLayout(form)
         form.addRow("Side e&ffect", self.effect)
-        form.addRow("N&ote", self.effect_note)
+        form.addRow("&Note", self.effect_note)
         form.addRow("Se&verity", self.severity)
         form.addRow("Intervention", self.intervention)
         form.addRow("Drug given for it", self.intervention_drug)
@@ -170,19 +172,19 @@ class InfusionDialog(QDialog):
 
     def show_view(self, view: InfusionView) -> None:
         self.view = view
-        fmt = self._session.policy.time_format
+        policy = self._session.policy
         chair = f" · {view.chair}" if view.chair else ""
         self.title.setText(f"{view.patient_name} · MRN {view.mrn}{chair}")
-        self.state.setText(self._state_text(view, fmt))
-        self.ride.setText(status_text(view.transport, fmt))
-        self.checks.setText("\n".join(self._check_line(c, view, fmt) for c in view.checkpoints))
+        self.state.setText(self._state_text(view, policy))
+        self.ride.setText(status_text(view.transport, policy))
+        self.checks.setText("\n".join(self._check_line(c, view, policy) for c in view.checkpoints))
         self.readings.setText(
-            "\n".join(reading_text(r, fmt) for r in reversed(view.readings)) or "No vitals yet."
+            "\n".join(reading_text(r, policy) for r in reversed(view.readings)) or "No vitals yet."
         )
         self.sedation.setText(self._sedation_text())
         self.effects.setText(
             "\n".join(
-                f"{e.recorded_at:{fmt}} {e.label}"
+                f"{format_time(e.recorded_at, policy)} {e.label}"
                 + (f" ({e.severity})" if e.severity else "")
                 + (f": {e.note}" if e.note else "")
                 + (f" — {e.intervention}" if e.intervention else "")
@@ -194,7 +196,7 @@ class InfusionDialog(QDialog):
         self._enable(view)
 
     @staticmethod
-    def _check_line(check: CheckpointStatus, view: InfusionView, fmt: str) -> str:
+    def _check_line(check: CheckpointStatus, view: InfusionView, policy: ClinicPolicy) -> str:
         """A done check shows when its reading was taken; an open one when it is due."""
         line = f"{CHECK_MARK[check.state]} {check.checkpoint.label}: {check.state.label}"
         if check.state is CheckpointState.DONE:
@@ -202,8 +204,9 @@ class InfusionDialog(QDialog):
             if check.checkpoint is Checkpoint.END:
                 codes.add(Checkpoint.RECOVERY.value)  # a late end reading counts
             taken = [r.taken_at for r in view.readings if r.checkpoint in codes]
-            return line + (f" (taken {taken[-1]:{fmt}})" if taken else "")
-        return line + (f" (due {check.due_at.astimezone():{fmt}})" if check.due_at else "")
+            return line + (f" (taken {format_time(taken[-1], policy)})" if taken else "")
+        due = check.due_at
+        return line + (f" (due {format_time(due.astimezone(), policy)})" if due else "")
 
     def _sedation_text(self) -> str:
         # Recorded in the drug record; shown here beside the vitals of the same points.
@@ -215,19 +218,21 @@ class InfusionDialog(QDialog):
             return ""
         return "Sedation / dissociation:\n" + "\n".join(checks) if checks else ""
 
-    def _state_text(self, view: InfusionView, fmt: str) -> str:
+    def _state_text(self, view: InfusionView, policy: ClinicPolicy) -> str:
         now = self._session.desk.now()
         if view.status is VisitState.INFUSING and view.infusion_start:
             elapsed = int((now - view.infusion_start).total_seconds() // 60)
-            text = f"Infusing since {view.infusion_start:{fmt}} ({minutes_text(max(0, elapsed))})"
+            since = format_time(view.infusion_start, policy)
+            text = f"Infusing since {since} ({minutes_text(max(0, elapsed))})"
             booked = timedelta(minutes=view.booked_minutes)
             if over := infusion_overrun(view.infusion_start, booked, now):
                 text += f" · {overrun_text(over, 'the booked length')}"
             return text
         if view.status is VisitState.RECOVERY and view.ready_to_leave_at:
+            ended = format_time(view.infusion_end, policy) if view.infusion_end else "—"
             text = (
-                f"In recovery since {view.infusion_end:{fmt}} · "
-                f"ready to leave at {view.ready_to_leave_at:{fmt}}"
+                f"In recovery since {ended} · "
+                f"ready to leave at {format_time(view.ready_to_leave_at, policy)}"
             )
             if over := recovery_overrun(view.ready_to_leave_at, now):
                 text += f" · {overrun_text(over, 'ready to leave')}"

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from desk.domain.errors import DeskError
+from desk.domain.locale import format_date
+from desk.domain.policy import ClinicPolicy
 from desk.services import progress_letters
 from desk.services.progress_letters import LetterDue
 from desk.ui.forms import named
@@ -23,12 +25,12 @@ from desk.ui.session import Session
 from desk.ui.tablemodel import Column, RecordTableModel
 
 
-def letter_columns(date_format: str) -> list[Column[LetterDue]]:
+def letter_columns(policy: ClinicPolicy) -> list[Column[LetterDue]]:
     return [
         Column("Patient", lambda r: r.patient_name),
         Column("MRN", lambda r: r.mrn),
         Column("Series", lambda r: r.series_label),
-        Column("Last infusion", lambda r: r.last_day.strftime(date_format)),
+        Column("Last infusion", lambda r: format_date(r.last_day, policy)),
         Column("Referring provider", lambda r: r.provider_name or "not recorded",
                foreground=lambda r: None if r.provider_name else "#b00020"),
     ]  # fmt: skip
@@ -44,7 +46,7 @@ class LettersDueDialog(QDialog):
         self.setWindowTitle("Progress letters due")
         self._open_outcomes = open_outcomes
         self.model: RecordTableModel[LetterDue] = RecordTableModel(
-            letter_columns(session.policy.date_format)
+            letter_columns(session.policy)
         )
         self.table = named(QTableView(), "lettersTable")
         self.table.setModel(self.model)

@@ -36,6 +36,7 @@ class LockScreen(QWidget):
         super().__init__(parent)
         self.setObjectName("lockScreen")
         self._desk: Desk | None = None
+        self._name = "Someone"
         self._busy = False
         centre = Qt.AlignmentFlag.AlignCenter
         self.heading = QLabel("<h2>Infusion Desk is locked</h2>", alignment=centre)
@@ -102,17 +103,20 @@ class LockScreen(QWidget):
     def set_desk(self, desk: Desk) -> None:
         self._desk = desk
         actor = desk.actor
-        name = f"{actor.full_name} ({role_text(actor)})" if actor else "Someone"
-        self.who.setText(f"{name} is signed in. Enter your password to unlock.")
+        self._name = f"{actor.full_name} ({role_text(actor)})" if actor else "Someone"
+        self.who.setText(f"{self._name} is signed in. Enter your password to unlock.")
 
     def show_unlock(self) -> None:
         self._reset_fields()
+        self.who.setText(f"{self._name} is signed in. Enter your password to unlock.")
         self.switch_page.hide()
         self.unlock_page.show()
         self.password.setFocus()
 
     def show_switch(self) -> None:
         self._reset_fields()
+        # The line above the form must not ask for the locked person's password here.
+        self.who.setText(f"{self._name} is signed in; signing in here signs them out.")
         self.unlock_page.hide()
         self.switch_page.show()
         self.switch_username.setFocus()

@@ -214,7 +214,7 @@ class MainWindow(QMainWindow):
         self.lock_screen.set_desk(self.session.desk)
 
     def _show_clinic(self) -> None:
-        self.setWindowTitle(f"Infusion Desk — {self.session.clinic.name}")
+        self.setWindowTitle(self.session.clinic.name)  # Qt adds " — Infusion Desk"
         self.idle.set_minutes(self.session.policy.idle_lock_minutes)
 
     # --- locking ----------------------------------------------------------------------

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -21,12 +20,14 @@ from PySide6.QtWidgets import (
 )
 
 from desk.domain.errors import DeskError
+from desk.domain.locale import format_time
+from desk.domain.policy import ClinicPolicy
 from desk.domain.visit_states import VisitState
 from desk.domain.vitals import CheckpointState
 from desk.ui.forms import named
 from desk.ui.infusion import minutes_text
 from desk.ui.session import Session
-from desk.ui.tablemodel import Column, RecordTableModel
+from desk.ui.tablemodel import Column, RecordTableModel, fit_columns
 
 if TYPE_CHECKING:
     from desk.services.nurse_board import ChairView, NurseBoard, WaitingView
@@ -41,27 +42,28 @@ def _elapsed(chair: ChairView) -> str:
     return minutes_text(chair.elapsed_minutes)
 
 
-def _next_check(chair: ChairView) -> str:
-    text = chair.next_check_text
+def _next_check(chair: ChairView, policy: ClinicPolicy) -> str:
+    text = chair.next_check_text(policy)
     state = chair.next_check.state if chair.next_check else None
     return f"✖ {text}" if state is CheckpointState.OVERDUE else text
 
 
-def chair_columns(time_format: str) -> list[Column[ChairView]]:
+def chair_columns(policy: ClinicPolicy) -> list[Column[ChairView]]:
     return [
         Column("Chair", lambda c: c.chair),
         Column("Patient", lambda c: f"{c.patient_name} ({c.mrn})" if c.visit_id else "—"),
         Column("State", lambda c: c.status_label),
         Column(
-            "Started", lambda c: f"{c.infusion_start:{time_format}}" if c.infusion_start else ""
+            "Started",
+            lambda c: format_time(c.infusion_start, policy) if c.infusion_start else "",
         ),
         Column("Elapsed", _elapsed),
         Column("Vitals (latest, worst)", lambda c: c.vitals_text),
-        Column("Next vitals check", _next_check),
+        Column("Next vitals check", lambda c: _next_check(c, policy)),
         Column(
             "Ready to leave",
             lambda c: (
-                f"ready to leave at {c.ready_to_leave_at:{time_format}}"
+                f"ready to leave at {format_time(c.ready_to_leave_at, policy)}"
                 if c.ready_to_leave_at
                 else ""
             ),
@@ -70,12 +72,12 @@ def chair_columns(time_format: str) -> list[Column[ChairView]]:
     ]
 
 
-def waiting_columns(time_format: str) -> list[Column[WaitingView]]:
+def waiting_columns(policy: ClinicPolicy) -> list[Column[WaitingView]]:
     return [
         Column("Patient", lambda w: f"{w.patient_name} ({w.mrn})"),
-        Column("Booked", lambda w: f"{w.scheduled_start:{time_format}}"),
+        Column("Booked", lambda w: f"{format_time(w.scheduled_start, policy)}"),
         Column("Chair", lambda w: w.chair or "—"),
-        Column("Arrived", lambda w: f"{w.arrived_at:{time_format}}" if w.arrived_at else ""),
+        Column("Arrived", lambda w: f"{format_time(w.arrived_at, policy)}" if w.arrived_at else ""),
         Column(
             "Waiting",
             lambda w: minutes_text(w.waiting_minutes) if w.waiting_minutes is not None else "",
@@ -114,7 +116,7 @@ def _table(name: str, model: RecordTableModel[object]) -> QTableView:
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.verticalHeader().hide()
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    fit_columns(table)
     table.horizontalHeader().setStretchLastSection(True)
     return table
 
@@ -132,9 +134,9 @@ class NurseBoardView(QWidget):
         self._session = session
         self._open_dialog = open_dialog or _open_plain
         self._counter: int | None = None
-        fmt = session.policy.time_format
-        self.chairs = ChairModel(chair_columns(fmt))
-        self.waiting = RecordTableModel(waiting_columns(fmt))
+        policy = session.policy
+        self.chairs = ChairModel(chair_columns(policy))
+        self.waiting = RecordTableModel(waiting_columns(policy))
         self.chair_table = _table("nurseChairs", self.chairs)  # type: ignore[arg-type]
         self.waiting_table = _table("nurseWaiting", self.waiting)  # type: ignore[arg-type]
         self.notice = named(QLabel(""), "nurseNotice")

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk.domain.errors import DeskError
+from desk.domain.locale import format_date
 from desk.domain.roles import Role
 from desk.services import outcome_trends, progress_letters
 from desk.services.outcome_trends import PatientOutcomes, SeriesSummary
@@ -70,10 +71,11 @@ class OutcomesDialog(QDialog):
     def _series_text(self) -> str:
         if not self.view.series:
             return "No series booked yet."
-        fmt = self._session.policy.date_format
+        policy = self._session.policy
         lines = []
         for series in self.view.series:
-            span = f"{series.first_day.strftime(fmt)} – {series.last_day.strftime(fmt)}"
+            first = format_date(series.first_day, policy)
+            span = f"{first} – {format_date(series.last_day, policy)}"
             results = "; ".join(o.describe(n) for n, o in series.outcomes) or "no scores"
             state = "finished" if series.finished else "in progress"
             letter = ", progress letter signed" if series.letter_signed else ""
@@ -82,7 +84,7 @@ class OutcomesDialog(QDialog):
         return "<br>".join(lines)
 
     def _letter_button(self, series: SeriesSummary) -> QPushButton:
-        ended = series.last_day.strftime(self._session.policy.date_format)
+        ended = format_date(series.last_day, self._session.policy)
         button = named(QPushButton(f"Sign progress &letter ({series.kind_label} ending {ended})…"),
                        "signLetter")  # fmt: skip
         button.setEnabled(self._session.actor.has(Role.CLINICIAN))
@@ -96,7 +98,7 @@ class OutcomesDialog(QDialog):
             return "Maintenance: proposed once a series is finished."
         when = ""
         if proposal.suggested_on is not None:
-            day = proposal.suggested_on.strftime(self._session.policy.date_format)
+            day = format_date(proposal.suggested_on, self._session.policy)
             when = f" Suggested date: {day}."
         return f"Proposal for the clinician (nothing is booked): {proposal.reason}{when}"
 

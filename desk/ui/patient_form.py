@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk.domain.errors import DeskError, StaleEdit, ValidationError
+from desk.domain.locale import date_placeholder, format_date
 from desk.domain.names import MAX_NAME_LENGTH
 from desk.domain.patients import (
     MAX_ADDRESS_LENGTH,
@@ -51,13 +52,6 @@ if TYPE_CHECKING:
     from desk.services.patients import DuplicateCandidate, PatientView
 
 
-def date_hint(date_format: str) -> str:
-    """"%m/%d/%Y" → "MM/DD/YYYY": how the clinic writes a date, as a placeholder."""
-    return date_format.replace("%m", "MM").replace("%d", "DD").replace("%Y", "YYYY").replace(
-        "%y", "YY"
-    )
-
-
 class DateField(QLineEdit):
     """A date typed the clinic's way ("05/06/1980", "5/6/80") or as ISO."""
 
@@ -65,10 +59,10 @@ class DateField(QLineEdit):
         super().__init__(maxLength=20)
         self.setObjectName(name)
         self._session = session
-        self.setPlaceholderText(date_hint(session.policy.date_format))
+        self.setPlaceholderText(date_placeholder(session.policy.date_format))
 
     def set_date(self, value: date | None) -> None:
-        self.setText(value.strftime(self._session.policy.date_format) if value else "")
+        self.setText(format_date(value, self._session.policy) if value else "")
 
     def date_or_error(self, label: str = "") -> date | None:
         """The typed date, None when empty; ValidationError when it is not a date.
@@ -81,7 +75,7 @@ class DateField(QLineEdit):
         today = self._session.desk.now().astimezone().date()
         parsed = parse_typed_date(text, self._session.policy, today)
         if parsed is None:
-            example = date(1980, 12, 31).strftime(self._session.policy.date_format)
+            example = format_date(date(1980, 12, 31), self._session.policy)
             message = f"{label}: type the date like {example}." if label else (
                 f"Type the date like {example}."
             )
@@ -160,7 +154,7 @@ class PatientForm(QDialog):
     # --- layout -------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.header = PatientHeader(self.session.policy.date_format, self)
+        self.header = PatientHeader(self.session.policy, self)
         self.banner = named(QLabel(""), "staleBanner")
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet("background: #fff4d6; padding: 6px;")
@@ -483,7 +477,6 @@ class DuplicatePrompt(QDialog):
         self.setObjectName("duplicatePrompt")
         self.setWindowTitle("Possible duplicate")
         self.candidates = candidates
-        fmt = session.policy.date_format
         intro = QLabel(
             "This may be a patient who is already registered. Open the existing record, or "
             f"{'save' if editing else 'register'} anyway if it is a different person."
@@ -491,7 +484,7 @@ class DuplicatePrompt(QDialog):
         intro.setWordWrap(True)
         self.list = named(QListWidget(), "duplicateList")
         for c in candidates:
-            born = c.dob.strftime(fmt) if c.dob else "no DOB"
+            born = format_date(c.dob, session.policy) if c.dob else "no DOB"
             phones = ", ".join(c.phones) or "no phone"
             self.list.addItem(f"{c.name} — DOB {born} — MRN {c.mrn} — {phones}\n"
                               f"    why: {c.reason}")

@@ -12,7 +12,9 @@ from typing import Protocol
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from desk.domain.candidacy import CandidacyState, CandidacyStatus
+from desk.domain.locale import format_date
 from desk.domain.patients import age_on
+from desk.domain.policy import ClinicPolicy
 from desk.ui.forms import named
 
 # Colour is a second channel only: the words say "candidate" / "screening incomplete" /
@@ -67,10 +69,10 @@ def candidacy_badge(label: QLabel, status: CandidacyStatus) -> None:
 class PatientHeader(QWidget):
     """``show_patient(view)`` fills it; ``clear()`` empties it (e.g. on a locked screen)."""
 
-    def __init__(self, date_format: str = "%m/%d/%Y", parent: QWidget | None = None) -> None:
+    def __init__(self, policy: ClinicPolicy, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("patientHeader")
-        self._date_format = date_format
+        self._policy = policy
         self.name_label = named(QLabel(""), "patientHeaderName")
         self.name_label.setStyleSheet("font-size: 14pt; font-weight: 600;")
         self.facts_label = named(QLabel(""), "patientHeaderFacts")
@@ -86,7 +88,7 @@ class PatientHeader(QWidget):
     def show_patient(self, patient: ShownPatient, today: date | None = None) -> None:
         today = today or date.today()
         self.name_label.setText(spoken_name(patient))
-        dob = patient.dob.strftime(self._date_format)
+        dob = format_date(patient.dob, self._policy)
         self.facts_label.setText(
             f"MRN {patient.mrn}   ·   DOB {dob}   ·   age {age_on(patient.dob, today)}"
         )

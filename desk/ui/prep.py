@@ -32,12 +32,14 @@ from PySide6.QtWidgets import (
 
 from desk.domain.errors import DeskError, StaleEdit, ValidationError
 from desk.domain.fasting import PrepStatus
+from desk.domain.locale import format_time, qt_time_format
+from desk.domain.policy import ClinicPolicy
 from desk.domain.readiness import PrepItem, Readiness
 from desk.domain.roles import Role
 from desk.domain.visit_states import VisitState
 from desk.domain.vitals import Vitals, VitalsVerdict
 from desk.ui.cosign import CosignerBox
-from desk.ui.forms import error_line, named, to_qdatetime
+from desk.ui.forms import error_line, named, resize_to_fit, to_qdatetime
 from desk.ui.messages import error_text
 from desk.ui.permissions import NURSING_ROLES
 from desk.ui.session import Session
@@ -79,7 +81,7 @@ def status_badge(label: QLabel, status: PrepStatus) -> None:
     label.setStyleSheet(f"{STATUS_STYLE[status]} {BADGE}")
 
 
-def reading_text(reading: VitalsView, time_format: str) -> str:
+def reading_text(reading: VitalsView, policy: ClinicPolicy) -> str:
     v = reading.vitals
     extra = "".join(
         [
@@ -88,7 +90,7 @@ def reading_text(reading: VitalsView, time_format: str) -> str:
         ]
     )
     return (
-        f"{reading.taken_at.strftime(time_format)}  {reading.checkpoint_label}: "
+        f"{format_time(reading.taken_at, policy)}  {reading.checkpoint_label}: "
         f"BP {v.blood_pressure_text}, HR {v.heart_rate}, SpO2 {v.spo2} %{extra} — "
         f"{VITALS_MARK[reading.verdict]} {reading.verdict.label} ({reading.taken_by})"
     )
@@ -97,11 +99,14 @@ def reading_text(reading: VitalsView, time_format: str) -> str:
 class IntakeTimeEdit(QWidget):
     """A time from yesterday or today, or "not recorded", with quick "now −4 h" buttons."""
 
-    def __init__(self, name: str, now: datetime, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, name: str, now: datetime, policy: ClinicPolicy, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._now = now
         self.edit = named(QDateTimeEdit(), name)
-        self.edit.setDisplayFormat("ddd HH:mm")
+        # Only yesterday and today are allowed, so the weekday names the day unambiguously.
+        self.edit.setDisplayFormat(f"ddd {qt_time_format(policy.time_format)}")
         start_of_yesterday = datetime.combine(now.date() - timedelta(days=1), datetime.min.time())
         # One minute before yesterday stands for "not recorded" (shown as words).
         self._unset = to_qdatetime(start_of_yesterday - timedelta(minutes=1))
@@ -200,7 +205,7 @@ class PrepDialog(QDialog):
         QShortcut(QKeySequence("F5"), self).activated.connect(self.reload)
         no_default_buttons(self)
         self.reload()
-        self.resize(1240, 740)
+        resize_to_fit(self, 1240, 740)
 
     # --- building ----------------------------------------------------------------------
 
@@ -301,8 +306,9 @@ class PrepDialog(QDialog):
 
     def _intake_box(self) -> QGroupBox:
         now = self._session.desk.now().astimezone()
-        self.food = IntakeTimeEdit("lastFood", now)
-        self.fluid = IntakeTimeEdit("lastFluid", now)
+        policy = self._session.policy
+        self.food = IntakeTimeEdit("lastFood", now, policy)
+        self.fluid = IntakeTimeEdit("lastFluid", now, policy)
         self.clear_fluids = named(QComboBox(), "clearFluids")
         self.clear_fluids.addItem("Not asked", None)
         self.clear_fluids.addItem("Clear fluids only (water, black tea or coffee)", True)
@@ -353,13 +359,14 @@ class PrepDialog(QDialog):
 
     def show_view(self, view: PrepView) -> None:
         self.view = view
-        fmt = self._session.policy.time_format
+        policy = self._session.policy
         self.title.setText(
             f"{view.patient_name} · MRN {view.mrn} · {view.visit_type_label}"
-            f"{' · ' + view.chair if view.chair else ''} · start {view.planned_start:{fmt}}"
+            f"{' · ' + view.chair if view.chair else ''}"
+            f" · start {format_time(view.planned_start, policy)}"
             f" · {view.status.label}"
         )
-        self._show_verdict(view, fmt)
+        self._show_verdict(view, policy)
         for line in view.items:
             status_badge(self.item_status[line.item], line.status)
             reason = line.reason
@@ -373,14 +380,15 @@ class PrepDialog(QDialog):
         self._show_entries(view)
         self._update_buttons()
 
-    def _show_verdict(self, view: PrepView, fmt: str) -> None:
+    def _show_verdict(self, view: PrepView, policy: ClinicPolicy) -> None:
         text = VERDICT_TEXT[view.verdict]
         if view.status is not VisitState.ARRIVED:
             text = f"{text} — {view.status.label}" + (f" ({view.cleared})" if view.cleared else "")
         elif view.verdict is Readiness.NOT_READY:
-            text += f": {len([i for i in view.items if i.status.blocks])} item(s) open"
+            open_items = len([i for i in view.items if i.status.blocks])
+            text += f": {open_items} item{'s' if open_items != 1 else ''} open"
         if view.ready_at is not None:
-            text += f"  ·  fasting allows the start at {view.ready_at:{fmt}}"
+            text += f"  ·  fasting allows the start at {format_time(view.ready_at, policy)}"
         self.verdict.setText(text)
         self.verdict.setStyleSheet(
             f"{VERDICT_STYLE[view.verdict]} {BADGE} font-size: 15pt; padding: 8px;"
@@ -397,8 +405,8 @@ class PrepDialog(QDialog):
             max(0, self.clear_fluids.findData(view.clear_fluids_only))
         )
         self.clothing.setChecked(bool(view.clothing_ok))
-        fmt = self._session.policy.time_format
-        lines = [reading_text(r, fmt) for r in reversed(view.readings)]
+        policy = self._session.policy
+        lines = [reading_text(r, policy) for r in reversed(view.readings)]
         self.readings.setText("\n".join(lines) or "No vitals recorded yet.")
         self.review_box.setVisible(view.needs_review and view.status is VisitState.ARRIVED)
         if view.review_clinician and not self.review_clinician.text():

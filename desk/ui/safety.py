@@ -56,7 +56,7 @@ class SafetyAssessmentDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("&Record assessment")
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("R&ecord assessment")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

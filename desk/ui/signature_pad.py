@@ -231,7 +231,12 @@ class SignatureBox(QGroupBox):
     accepted = Signal(bytes)
     cleared = Signal()
 
-    def __init__(self, title: str, signer: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, title: str, signer: str, parent: QWidget | None = None,
+        buttons: tuple[str, str] = ("C&lear", "&Accept signature"),
+    ) -> None:
+        """``buttons``: the Clear and Accept texts; two boxes in one window need two sets
+        of Alt+letters."""
         super().__init__(title, parent)
         self.pad = SignaturePad()
         self.signer_label = QLabel(signer, wordWrap=True)
@@ -239,18 +244,18 @@ class SignatureBox(QGroupBox):
         self.message = QLabel("", wordWrap=True)
         self.message.setObjectName("signatureMessage")
         self.message.setStyleSheet("color: #a00000;")
-        self.clear_button = QPushButton("C&lear")
-        self.accept_button = QPushButton("&Accept signature")
+        self.clear_button = QPushButton(buttons[0])
+        self.accept_button = QPushButton(buttons[1])
         self.clear_button.clicked.connect(self.clear)
         self.accept_button.clicked.connect(self.accept_signature)
         self.pad.changed.connect(lambda: self.message.setText(""))
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.signer_label, 1)
-        buttons.addWidget(self.clear_button)
-        buttons.addWidget(self.accept_button)
+        row = QHBoxLayout()
+        row.addWidget(self.signer_label, 1)
+        row.addWidget(self.clear_button)
+        row.addWidget(self.accept_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.pad, 1)
-        layout.addLayout(buttons)
+        layout.addLayout(row)
         layout.addWidget(self.message)
         self._png = b""
 

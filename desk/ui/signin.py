@@ -35,11 +35,13 @@ class SignInDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Infusion Desk — Sign in")
+        self.setWindowTitle("Sign in")
         self._desk: Desk | None = None
         self._busy = False
         self.heading = QLabel("<h2>Infusion Desk</h2>")
         self.clinic_label = QLabel("")
+        self.demo_hint = named(QLabel("", wordWrap=True), "demoHint")
+        self.demo_hint.setVisible(False)
         self.username = named(QLineEdit(maxLength=80), "username")
         self.password = named(QLineEdit(maxLength=MAX_FIELD), "password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -71,6 +73,7 @@ class SignInDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.clinic_label)
+        layout.addWidget(self.demo_hint)
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
@@ -83,10 +86,14 @@ class SignInDialog(QDialog):
         self.retry_button.hide()
         self._say("Opening the clinic database…", error=False)
 
-    def attach(self, desk: Desk, clinic_name: str, break_glass_enabled: bool) -> None:
-        """The database is open: let people sign in."""
+    def attach(
+        self, desk: Desk, clinic_name: str, break_glass_enabled: bool, demo_hint: str = ""
+    ) -> None:
+        """The database is open: let people sign in (and how, when it is a demo clinic)."""
         self._desk = desk.as_actor(None)
         self.clinic_label.setText(clinic_name)
+        self.demo_hint.setText(demo_hint)
+        self.demo_hint.setVisible(bool(demo_hint))
         self.break_glass.setVisible(break_glass_enabled)
         self.retry_button.hide()
         self._set_fields_enabled(True)

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -25,19 +24,21 @@ from PySide6.QtWidgets import (
 )
 
 from desk.domain.errors import DeskError
+from desk.domain.locale import format_datetime
+from desk.domain.policy import ClinicPolicy
 from desk.domain.roles import Role
 from desk.ui.forms import check_same, error_line, named, password_field
 from desk.ui.messages import error_text, show_error
 from desk.ui.session import Session
-from desk.ui.tablemodel import Column, RecordTableModel
+from desk.ui.tablemodel import Column, RecordTableModel, fit_columns
 from desk.ui.tasks import run_in_background
 
 if TYPE_CHECKING:
     from desk.services.staff import StaffView
 
 
-def _local(when: datetime | None) -> str:
-    return when.astimezone().strftime("%Y-%m-%d %H:%M") if when else "—"
+def _local(when: datetime | None, policy: ClinicPolicy) -> str:
+    return format_datetime(when, policy) if when else "—"
 
 
 def status_text(person: StaffView, now: datetime) -> str:
@@ -70,7 +71,7 @@ class StaffDialog(QDialog):
                 Column("Full name", lambda p: p.full_name),
                 Column("Roles", lambda p: ", ".join(sorted(r.label for r in p.roles))),
                 Column("Status", lambda p: status_text(p, now())),
-                Column("Last sign-in", lambda p: _local(p.last_sign_in_at)),
+                Column("Last sign-in", lambda p: _local(p.last_sign_in_at, session.policy)),
             ]
         )
         self.table = named(QTableView(), "staffTable")
@@ -78,7 +79,7 @@ class StaffDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        fit_columns(self.table)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.add_button = QPushButton("&Add person…")
         self.disable_button = QPushButton("&Disable")

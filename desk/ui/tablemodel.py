@@ -1,4 +1,5 @@
-"""A read-only Qt table model over a list of records, described by its columns."""
+"""A read-only Qt table model over a list of records, described by its columns, and how
+its views size their columns."""
 
 from __future__ import annotations
 
@@ -8,9 +9,31 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QHeaderView, QTableView
 
 R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
+
+# A text this long may be elided in its column, so its tooltip carries all of it.
+LONG_TEXT = 40
+# No column wider than this: one pasted 500-character name must not push MRN and date
+# of birth off the screen.
+WIDEST_COLUMN_PX = 320
+
+
+def fit_columns(view: QTableView, widest: int = WIDEST_COLUMN_PX) -> None:
+    """Columns as wide as their contents up to ``widest`` (longer texts end in "…"),
+    measured once each time the rows change: ResizeToContents measured every cell again
+    on each selection and repaint, most of a keystroke's time in Find."""
+    header = view.horizontalHeader()
+    header.setMaximumSectionSize(widest)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
+    view.setWordWrap(False)
+    model = view.model()
+    model.modelReset.connect(view.resizeColumnsToContents)
+    model.layoutChanged.connect(view.resizeColumnsToContents)
+    view.resizeColumnsToContents()
 
 
 @dataclass(frozen=True)
@@ -21,6 +44,11 @@ class Column(Generic[R]):
     foreground: Callable[[R], str | None] | None = None  # a colour name, or None for default
 
 
+_ANSWERED = frozenset({
+    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole,
+})
+
+
 class RecordTableModel(QAbstractTableModel, Generic[R]):
     """Rows are records (dataclasses); each column says how to show one."""
 
@@ -28,11 +56,22 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         super().__init__()
         self._columns = list(columns)
         self._rows: list[R] = []
+        # A row's texts, made on its first paint: Qt asks for each cell many times (every
+        # paint, every column measurement), and a text made once is then a lookup.
+        self._texts: list[tuple[str, ...] | None] = []
 
     def set_rows(self, rows: Sequence[R]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
+        self._texts = [None] * len(self._rows)
         self.endResetModel()
+
+    def _row_texts(self, row: int) -> tuple[str, ...]:
+        texts = self._texts[row]
+        if texts is None:
+            record = self._rows[row]
+            texts = self._texts[row] = tuple(c.text(record) for c in self._columns)
+        return texts
 
     def rows(self) -> list[R]:
         return list(self._rows)
@@ -47,15 +86,21 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         return 0 if parent.isValid() else len(self._columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # The role first: most of Qt's questions (font, alignment, icon…) are answered
+        # "nothing" without touching the row.
+        if role not in _ANSWERED or not index.isValid():
             return None
-        record, column = self._rows[index.row()], self._columns[index.column()]
+        row, number = index.row(), index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return column.text(record)
-        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
-            return column.tooltip(record)
-        if role == Qt.ItemDataRole.ForegroundRole and column.foreground is not None:
-            colour = column.foreground(record)
+            return self._row_texts(row)[number]
+        column = self._columns[number]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column.tooltip is not None:
+                return column.tooltip(self._rows[row])
+            text = self._row_texts(row)[number]
+            return text if len(text) > LONG_TEXT else None
+        if column.foreground is not None:
+            colour = column.foreground(self._rows[row])
             return QColor(colour) if colour else None
         return None
 

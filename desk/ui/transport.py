@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from desk.domain.errors import DeskError, ValidationError
+from desk.domain.locale import format_time
+from desk.domain.policy import ClinicPolicy
 from desk.domain.roles import Role
 from desk.domain.transport import PickupPlan, ResponsibleAdult, TransportStatus
 from desk.ui.forms import error_line, named
@@ -68,7 +70,7 @@ class TransportPanel(QWidget):
         form.addRow("Responsible &adult", self.adult_name)
         form.addRow("Pho&ne", self.adult_phone)
         form.addRow("Re&lationship", self.relationship)
-        form.addRow("Pickup p&lan", self.plan)
+        form.addRow("Pic&kup plan", self.plan)
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.confirm_button)
@@ -96,7 +98,7 @@ class TransportPanel(QWidget):
         self.relationship.setText(view.relationship)
         code = view.pickup.value if view.pickup else None
         self.plan.setCurrentIndex(max(0, self.plan.findData(code)))
-        self.status.setText(status_text(view, self._session.policy.time_format))
+        self.status.setText(status_text(view, self._session.policy))
         self.status.setStyleSheet(
             TRANSPORT_STYLE[view.status] + " padding: 4px 6px; border-radius: 4px;"
         )
@@ -155,10 +157,10 @@ class TransportPanel(QWidget):
         )
 
 
-def status_text(view: TransportView, time_format: str) -> str:
+def status_text(view: TransportView, policy: ClinicPolicy) -> str:
     """ "Ride confirmed by phone — rita at 10:42" or the reason it is not."""
     if view.status is TransportStatus.CONFIRMED and view.confirmed_at is not None:
-        at = view.confirmed_at.strftime(time_format)
+        at = format_time(view.confirmed_at, policy)
         return f"✓ {view.badge}: phoned by {view.confirmed_by} at {at}"
     mark = "✖" if view.status is TransportStatus.NOT_ACCEPTABLE else "?"
     return f"{mark} {view.badge}: {view.reason}"

@@ -18,7 +18,6 @@ from PySide6.QtCore import QDate, QTime, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -26,18 +25,20 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from desk.domain.booking import no_show_refusal
 from desk.domain.errors import StaleEdit, TransitionRefused
+from desk.domain.locale import format_day, format_hours, format_time
+from desk.domain.policy import ClinicPolicy
 from desk.domain.roles import Role
 from desk.domain.visit_states import move_refusal, reinstate
 from desk.services import visits
 from desk.services.booking import VisitView
 from desk.services.visits import VisitReason
+from desk.ui.datetime_fields import DayField, TimeField, with_weekday
 from desk.ui.forms import error_line, named
 from desk.ui.messages import error_text
 from desk.ui.session import Session
@@ -47,6 +48,11 @@ if TYPE_CHECKING:
     from desk.services.board import BoardRow
 
 MAX_NOTE = 1000
+
+
+def when_text(start: datetime, end: datetime, policy: ClinicPolicy) -> str:
+    """"Mon 30/11/2026 10:00–12:00": a visit's day and hours, the clinic's way."""
+    return f"{format_day(start.date(), policy)} {format_hours(start, end, policy)}"
 
 
 def stale_text(error: StaleEdit) -> str:
@@ -97,7 +103,7 @@ class ServiceDialog(QDialog):
         self.error.setText(stale_text(error) if isinstance(error, StaleEdit) else error_text(error))
 
 
-def picked(date_edit: QDateEdit, time_edit: QTimeEdit) -> datetime:
+def picked(date_edit: DayField, time_edit: TimeField) -> datetime:
     """The naive local date and time shown in two editors."""
     d, t = date_edit.date(), time_edit.time()
     return datetime(d.year(), d.month(), d.day(), t.hour(), t.minute())
@@ -105,14 +111,6 @@ def picked(date_edit: QDateEdit, time_edit: QTimeEdit) -> datetime:
 
 def qdate(day: date) -> QDate:
     return QDate(day.year, day.month, day.day)
-
-
-def date_editor(day: date) -> QDateEdit:
-    """A date field with a calendar, showing the weekday: clinics think in weekdays."""
-    editor = QDateEdit(qdate(day))
-    editor.setCalendarPopup(True)
-    editor.setDisplayFormat("ddd d MMM yyyy")
-    return editor
 
 
 def refusal(session: Session, visit: VisitView, action: str) -> str:
@@ -151,7 +149,7 @@ _ACTIONS = {
     "no_show": _Action("Mark as no-show", "Mark &no-show", visits.NO_SHOW_REASONS,
                        "Marked as no-show"),
     "reschedule": _Action("Move visit", "&Move visit", visits.RESCHEDULE_REASONS, "Moved"),
-    "reinstate": _Action("Reinstate visit", "&Reinstate", visits.REINSTATE_REASONS,
+    "reinstate": _Action("Reinstate visit", "Re&instate", visits.REINSTATE_REASONS,
                          "Reinstated"),
 }
 # Said inside the dialog before the second press of the button, for the closing actions.
@@ -180,12 +178,12 @@ class VisitActionDialog(ServiceDialog):
         self.note.setPlaceholderText("More detail (required for Other)")
         form = QFormLayout()
         form.addRow(QLabel(f"<b>{visit.label}</b> · MRN {visit.mrn}<br>"
-                           f"{visit.start:%a %d %b %Y %H:%M}–{visit.end:%H:%M} · "
+                           f"{when_text(visit.start, visit.end, session.policy)} · "
                            f"{visit.chair or 'no chair'}"))
         if action == "reschedule":
             self._add_move_fields(form)
         form.addRow("&Reason", self.reason)
-        form.addRow("&Note", self.note)
+        form.addRow("N&ote", self.note)
         self.add_ok(spec.button, self._save)
         self.confirm_line = named(QLabel(wordWrap=True), "confirmLine")
         self.confirm_line.setStyleSheet("color: #8a5300; font-weight: 600;")
@@ -198,9 +196,12 @@ class VisitActionDialog(ServiceDialog):
 
     def _add_move_fields(self, form: QFormLayout) -> None:
         start = self.visit.start
-        self.date_edit = named(date_editor(start.date()), "moveDate")
-        self.time_edit = named(QTimeEdit(QTime(start.hour, start.minute)), "moveTime")
-        self.time_edit.setDisplayFormat("HH:mm")
+        policy = self.session.policy
+        self.date_edit = named(DayField(start.date(), policy), "moveDate")
+        self.time_edit = named(
+            TimeField(QTime(start.hour, start.minute), policy, policy.booking_step_minutes),
+            "moveTime",
+        )
         self.chair = named(QComboBox(), "moveChair")
         if not self.visit.visit_type.needs_chair:
             self.chair.addItem("No chair", None)
@@ -208,7 +209,7 @@ class VisitActionDialog(ServiceDialog):
             self.chair.addItem(chair, chair)
         index = self.chair.findData(self.visit.chair)
         self.chair.setCurrentIndex(max(index, 0))
-        form.addRow("New &date", self.date_edit)
+        form.addRow("New &date", with_weekday(self.date_edit))
         form.addRow("New &time", self.time_edit)
         form.addRow("C&hair", self.chair)
 
@@ -235,7 +236,8 @@ class VisitActionDialog(ServiceDialog):
     def saved_text(self, result: object) -> str:
         assert isinstance(result, VisitView)
         return (f"{_ACTIONS[self.action].done}: {result.label}, MRN {result.mrn}, "
-                f"{result.start:%a %d %b %H:%M}.")
+                f"{format_day(result.start.date(), self.session.policy)} "
+                f"{format_time(result.start, self.session.policy)}.")
 
 
 class VisitPanel(QDialog):
@@ -250,12 +252,13 @@ class VisitPanel(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"Visit — {row.patient_name}")
-        fmt = session.policy.time_format
+        self.setWindowTitle("Visit")
+        policy = session.policy
         header = named(QLabel(
             f"<b>{html.escape(row.patient_name)}</b> · MRN {html.escape(row.mrn)}<br>"
             f"{html.escape(row.visit_label or row.visit_type_label)} · "
-            f"{row.start:{fmt}}–{row.end:{fmt}} · {html.escape(row.chair or 'no chair')} · "
+            f"{format_hours(row.start, row.end, policy)} · "
+            f"{html.escape(row.chair or 'no chair')} · "
             f"{html.escape(row.status_label)}{' (late)' if row.late else ''}"
         ), "visitHeader")
         grid = QFormLayout()

@@ -31,10 +31,10 @@ if TYPE_CHECKING:
 FIELDS = (
     ("systolic", "S&ystolic", "mmHg", True),
     ("diastolic", "D&iastolic", "mmHg", True),
-    ("heart_rate", "&Heart rate", "/min", True),
+    ("heart_rate", "Hear&t rate", "/min", True),
     ("spo2", "Sp&O2", "%", True),
-    ("temperature_c", "Temperat&ure", "°C (optional)", False),
-    ("weight_kg", "&Weight", "kg (optional)", False),
+    ("temperature_c", "Te&mperature", "°C (optional)", False),
+    ("weight_kg", "Wei&ght", "kg (optional)", False),
 )
 _WHOLE = ("systolic", "diastolic", "heart_rate", "spo2")
 _WHOLE_PATTERN = r"\d{0,5}"

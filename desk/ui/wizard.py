@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QLocale, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -22,7 +24,8 @@ from PySide6.QtWidgets import (
 
 from desk.domain.accounts import check_full_name, check_password, normalise_username
 from desk.domain.errors import DeskError, ValidationError
-from desk.domain.policy import DEFAULT_POLICY
+from desk.domain.locale import COUNTRIES, for_country, format_date, format_time
+from desk.domain.policy import DEFAULT_POLICY, ClinicPolicy
 from desk.ui.forms import ERROR_STYLE, error_line, named
 from desk.ui.messages import error_text
 from desk.ui.tasks import run_in_background
@@ -34,6 +37,17 @@ DEMO_PATIENTS = 200
 DEMO_SEED = 1
 
 
+def country_picker() -> QComboBox:
+    """The countries the desk knows, the workstation's own country chosen."""
+    combo = named(QComboBox(), "clinicCountry")
+    for country in COUNTRIES:
+        combo.addItem(country.name, country.code)
+    own = QLocale.territoryToCode(QLocale.system().territory())
+    index = combo.findData(own)
+    combo.setCurrentIndex(index if index >= 0 else combo.findData("US"))
+    return combo
+
+
 class ClinicPage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
@@ -43,13 +57,31 @@ class ClinicPage(QWizardPage):
         self.address = named(QPlainTextEdit(tabChangesFocus=True), "clinicAddress")
         self.address.setFixedHeight(70)
         self.phone = named(QLineEdit(maxLength=40), "clinicPhone")
+        self.country = country_picker()
+        self.formats = named(QLabel(wordWrap=True), "countryFormats")
         self.error = error_line()
         form = QFormLayout(self)
-        form.addRow("Clinic &name", self.name)
+        form.addRow("Clinic na&me", self.name)
         form.addRow("&Address", self.address)
         form.addRow("&Phone", self.phone)
+        form.addRow("&Country", self.country)
+        form.addRow("", self.formats)
+        self.country.currentIndexChanged.connect(self._show_formats)
+        self._show_formats()
         form.addRow(self.error)
         self.name.textEdited.connect(lambda _text: self.error.clear())
+
+    def policy(self) -> ClinicPolicy:
+        """The default policy written the chosen country's way."""
+        return for_country(ClinicPolicy(), str(self.country.currentData()))
+
+    def _show_formats(self) -> None:
+        policy, today = self.policy(), date.today()
+        self.formats.setText(
+            f"Dates like {format_date(today, policy)}, times like "
+            f"{format_time(time(14, 30), policy)}, phone numbers of {self.country.currentText()}"
+            " without the country code. Each can be changed later in Clinic settings."
+        )
 
     def validatePage(self) -> bool:
         if not self.name.text().strip():
@@ -158,7 +190,7 @@ class SetupWizard(QWizard):
 
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Infusion Desk — First-run setup")
+        self.setWindowTitle("First-run setup")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self._desk = desk.as_actor(None)
         self._busy = False
@@ -188,6 +220,7 @@ class SetupWizard(QWizard):
         name, address, phone = (
             clinic.name.text(), clinic.address.toPlainText(), clinic.phone.text()
         )
+        policy = clinic.policy()
         username, full_name, password = (
             admin.username.text(), admin.full_name.text(), admin.password.text()
         )
@@ -204,6 +237,7 @@ class SetupWizard(QWizard):
                 admin_username=username,
                 admin_full_name=full_name,
                 admin_password=password,
+                policy=policy,
             )
             return SetupResult(actor, _load_demo(desk.as_actor(actor)) if with_demo else "")
 

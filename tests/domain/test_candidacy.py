@@ -49,7 +49,8 @@ def test_empty_record_misses_every_step_in_panel_order() -> None:
         MissingItem.HISTORY_REVIEWED,
     )
     assert status.header == (
-        "screening incomplete: indication, diagnosis confirmed, treating provider and 2 more"
+        "screening incomplete, missing: indication, diagnosis confirmed, treating provider"
+        " and 2 more"
     )
 
 
@@ -70,7 +71,7 @@ def test_each_missing_step_alone_makes_screening_incomplete(
     status = assess(replace(COMPLETE, **change), POLICY)  # type: ignore[arg-type]
     assert status.state is CandidacyState.SCREENING_INCOMPLETE
     assert status.missing == (missing,)
-    assert status.header == f"screening incomplete: {missing.label}"
+    assert status.header == f"screening incomplete, missing: {missing.label}"
 
 
 def test_pregnancy_test_is_missing_only_when_the_clinic_requires_it() -> None:

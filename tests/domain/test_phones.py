@@ -79,3 +79,8 @@ def test_national_digits_drop_the_country_code() -> None:
 def test_format_phone_is_national_at_home_and_international_abroad() -> None:
     assert format_phone("+12015550123", "US") == "(201) 555-0123"
     assert format_phone("+442079460958", "US") == "+44 20 7946 0958"
+
+
+def test_a_number_of_the_clinics_calling_code_is_written_the_national_way() -> None:
+    # +44 7911 is a Guernsey range: still dialled as 07911 … from a UK clinic.
+    assert format_phone("+447911123456", "GB") == "07911 123456"

@@ -444,6 +444,9 @@ TABLE: dict[str, Rule] = {
     "auth.sign_in": Rule(None, lambda w: lambda d: auth.sign_in(d, "nina", PASSWORD), 1,
                          "signing in is how a locked or empty desk gets an actor"),
     "auth.confirm_password": write(ANY, lambda w: _confirm_password),
+    "auth.demo_sign_in_hint": read(None, lambda w: auth.demo_sign_in_hint,
+                                   "tells a signed-out desk the demo's made-up accounts; "
+                                   "empty for a real clinic"),
     # --- boards and visits --------------------------------------------------------------
     "board.day_board": read(ANY, lambda w: lambda d: board.day_board(d, w.a_day())),
     "nurse_board.nurse_board": read(ANY, lambda w: lambda d: nurse_board.nurse_board(

@@ -90,7 +90,7 @@ def test_infusion_for_unscreened_patient_needs_an_override_that_is_recorded(
     reception_desk: Desk, admin_desk: Desk
 ) -> None:
     patient = add_patient(reception_desk, screened=False)
-    with pytest.raises(ScreeningIncomplete, match="screening incomplete: indication"):
+    with pytest.raises(ScreeningIncomplete, match="screening incomplete, missing: indication"):
         booking.book_visit(reception_desk, patient, VisitType.MOOD_INFUSION, at(9), "Chair 1")
     assert visit_count(reception_desk) == 0
     view = booking.book_visit(

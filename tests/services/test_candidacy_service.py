@@ -45,7 +45,8 @@ def test_unscreened_patient_is_screening_incomplete(admin_desk: Desk, patient_id
     assert view.version == 0
     assert view.status.state is CandidacyState.SCREENING_INCOMPLETE
     assert view.status.header == (
-        "screening incomplete: indication, diagnosis confirmed, treating provider and 2 more"
+        "screening incomplete, missing: indication, diagnosis confirmed, treating provider"
+        " and 2 more"
     )
 
 

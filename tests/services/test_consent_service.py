@@ -125,7 +125,7 @@ def test_verify_recognises_the_stored_bytes_and_not_a_one_byte_change(
     description = consent.verify_file(admin_desk, good)
     assert description is not None
     assert description.startswith(f"signed consent {doc.document_uid} for patient MRN T")
-    assert "signed 2026-11-25, template ketamine-iv 1.0" in description
+    assert "signed 11/25/2026, template ketamine-iv 1.0" in description
     middle = len(pdf) // 2
     changed = pdf[:middle] + bytes([pdf[middle] ^ 0x01]) + pdf[middle + 1 :]
     bad = tmp_path / "changed.pdf"

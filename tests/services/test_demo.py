@@ -231,3 +231,25 @@ def test_a_receptionist_cannot_load_demo_data(reception_desk: Desk) -> None:
 def test_patient_count_is_bounded(admin_desk: Desk) -> None:
     with pytest.raises(ValidationError):
         demo.load_demo(admin_desk, patients=0)
+
+
+def test_the_sign_in_window_is_told_the_demo_accounts_only_for_a_demo_clinic(
+    sqlite_admin_desk: Desk,
+) -> None:
+    from desk.services.auth import demo_sign_in_hint
+
+    signed_out = sqlite_admin_desk.as_actor(None)
+    assert demo_sign_in_hint(signed_out) == ""  # a real clinic
+    demo.load_demo(sqlite_admin_desk, patients=20, seed=1)
+    hint = demo_sign_in_hint(signed_out)
+    assert hint.startswith("This is a demo clinic with made-up patients.")
+    assert "rita (receptionist)" in hint and "olga (admin)" in hint
+    assert f"the password is {demo.DEMO_PASSWORD}." in hint
+
+
+def test_demo_history_reviews_name_the_nurse_not_a_user_name(sqlite_admin_desk: Desk) -> None:
+    demo.load_demo(sqlite_admin_desk, patients=60, seed=1)
+    with sqlite_admin_desk.read() as session:
+        reviewers = set(session.scalars(select(Candidacy.history_reviewed_by)))
+    usernames = {username for username, _, _ in demo.DEMO_STAFF}
+    assert reviewers - {""} and not reviewers & usernames

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import Engine, event
 
+from desk.domain.policy import DEFAULT_POLICY
 from desk.domain.visit_states import VisitState
 from desk.domain.vitals import Checkpoint, CheckpointState
 from desk.services import infusion, nurse_board, prep
@@ -64,11 +65,11 @@ def test_infusing_chair_shows_elapsed_time_and_the_mid_infusion_check(
     assert chair.next_check is not None
     assert chair.next_check.checkpoint is Checkpoint.MID_INFUSION
     assert chair.next_check.due_at == started + timedelta(minutes=40)
-    assert chair.next_check_text.startswith("During the infusion: upcoming")
+    assert chair.next_check_text(DEFAULT_POLICY).startswith("During the infusion: upcoming")
     clock.advance(minutes=30)
     late = nurse_board.nurse_board(nurse).chairs[1]
     assert late.next_check is not None and late.next_check.state is CheckpointState.OVERDUE
-    assert "overdue since" in late.next_check_text
+    assert "overdue since" in late.next_check_text(DEFAULT_POLICY)
 
 
 def test_recovery_chair_shows_when_the_patient_may_leave(

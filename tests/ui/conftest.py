@@ -143,6 +143,10 @@ def field_for(window: QWidget, label_text: str) -> QWidget:
         if shown == label_text and label.buddy() is not None:
             buddy = label.buddy()
             assert buddy is not None
+            # A plain row box (a date and its weekday) hands focus to the field inside it.
+            proxy = buddy.focusProxy()
+            if type(buddy) is QWidget and proxy is not None:
+                return proxy
             return buddy
     raise AssertionError(f"no field labelled {label_text!r}")
 

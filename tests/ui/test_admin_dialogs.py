@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QMessageBox
 from pytestqt.qtbot import QtBot
 
+from desk.domain.policy import ClinicPolicy
 from desk.domain.roles import Role
 from desk.services import auth, settings, staff
 from desk.ui.audit_view import AuditDialog
-from desk.ui.clinic_settings import ClinicSettingsDialog
+from desk.ui.clinic_settings import SECTIONS, ClinicSettingsDialog
 from desk.ui.session import Session
 from desk.ui.staff_admin import AddPersonDialog, StaffDialog
 from tests.helpers.fixtures import add_person
@@ -132,3 +135,38 @@ def test_clinic_settings_empty_name_is_refused(qtbot: QtBot, session: Session) -
     dialog.name.clear()
     qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
     assert dialog.error.text() == "Enter the clinic's name."
+
+
+def test_clinic_settings_show_regional_formats_as_examples_and_save_a_choice(
+    qtbot: QtBot, session: Session
+) -> None:
+    dialog = ClinicSettingsDialog(session)
+    _shown(qtbot, dialog)
+    dates = field_for(dialog, "Dates are written")
+    assert isinstance(dates, QComboBox)
+    shown = [dates.itemText(i) for i in range(dates.count())]
+    assert all("%" not in text for text in shown)
+    day_first = next(i for i, text in enumerate(shown) if "(day/month/year)" in text)
+    assert shown[day_first].startswith(date.today().strftime("%d/%m/%Y"))
+    dates.setCurrentIndex(day_first)
+    clock = field_for(dialog, "Times are written")
+    assert isinstance(clock, QComboBox)
+    assert [clock.itemText(i) for i in range(clock.count())] == [
+        "14:30  (24-hour clock)", "2:30 PM  (12-hour clock)"]
+    region = field_for(dialog, "Phone numbers without a country code are from")
+    assert isinstance(region, QComboBox)
+    region.setCurrentIndex(region.findText("United Kingdom"))
+    with qtbot.waitSignal(session.clinic_changed):
+        qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
+    policy = settings.clinic_info(session.desk).policy
+    assert (policy.date_format, policy.phone_region) == ("%d/%m/%Y", "GB")
+
+
+def test_every_clinic_setting_has_a_label_written_by_a_person(
+    qtbot: QtBot, session: Session
+) -> None:
+    dialog = ClinicSettingsDialog(session)
+    _shown(qtbot, dialog)
+    assert set(dialog.editors) == set(ClinicPolicy.field_names())
+    labels = [label for _tab, rows in SECTIONS for _name, label, _suffix in rows]
+    assert not [label for label in labels if "_" in label or label.lower().startswith("vitals ")]

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QDateEdit, QDialog
+from PySide6.QtCore import QDate, Qt, QTime
+from PySide6.QtWidgets import QComboBox, QDialog
 from pytestqt.qtbot import QtBot
 
 from desk.domain.booking import VisitType
 from desk.domain.visit_states import VisitState
 from desk.services import booking, visits
 from desk.ui.booking import BookVisitDialog, SeriesBookingDialog
+from desk.ui.datetime_fields import DayField
 from desk.ui.session import Session
 from desk.ui.visit_actions import VisitActionDialog
 from tests.helpers.fixtures import FakeClock
@@ -61,7 +62,7 @@ def test_moving_a_slot_onto_another_shows_the_clash_in_its_row(
     shown(qtbot, dialog)
     qtbot.mouseClick(button(dialog, "Propose slots"), Qt.MouseButton.LeftButton)
     second_date = dialog.table.cellWidget(1, 1)
-    assert isinstance(second_date, QDateEdit)
+    assert isinstance(second_date, DayField)
     second_date.setFocus()
     second_date.setDate(dialog.table.cellWidget(0, 1).date())  # type: ignore[union-attr]
     assert "The patient already has infusion 1 of this series" in cell(dialog, 1, 5)
@@ -74,7 +75,7 @@ def test_series_running_past_its_window_is_warned(qtbot: QtBot, session: Session
     shown(qtbot, dialog)
     qtbot.mouseClick(button(dialog, "Propose slots"), Qt.MouseButton.LeftButton)
     last = dialog.table.cellWidget(5, 1)
-    assert isinstance(last, QDateEdit)
+    assert isinstance(last, DayField)
     last.setDate(last.date().addDays(21))
     assert "past its 21-day window" in dialog.notice.text()
 
@@ -178,7 +179,7 @@ def test_on_a_friday_booking_starts_on_monday_and_says_why(
         shown(qtbot, dialog)
         label = "Date" if isinstance(dialog, BookVisitDialog) else "Start date"
         start = field_for(dialog, label)
-        assert isinstance(start, QDateEdit) and start.date().toPython() == date(2026, 11, 30)
+        assert isinstance(start, DayField) and start.date().toPython() == date(2026, 11, 30)
         assert screen_shows("The clinic is closed on Saturday 11/28/2026; showing the next "
                             "open day, Monday 11/30/2026.")
         dialog.close()
@@ -194,6 +195,33 @@ def test_the_board_on_a_closed_day_shows_the_next_open_day_and_says_so(
     qtbot.addWidget(board)
     board.show()
     assert board.day == date(2026, 11, 30)
-    assert board.title.text().startswith("Monday 30 November 2026")
+    assert board.title.text().startswith("Monday, November 30, 2026")  # the US clinic's way
     assert screen_shows("The clinic is closed today (Saturday); showing the next open day.")
     assert not board.today_button.isEnabled()
+
+
+def test_a_booking_date_and_time_are_typed_in_the_clinics_format(
+    qtbot: QtBot, session: Session
+) -> None:
+    patient = add_patient(session.desk)
+    dialog = BookVisitDialog(session, patient)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitActive(dialog)
+    day, start = dialog.date_edit, dialog.time_edit
+    day.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(lambda: day.edit.selectedText() == day.edit.text())
+    qtbot.keyClicks(day.edit, "12/15/2026")
+    qtbot.keyClick(day.edit, Qt.Key.Key_Tab)
+    assert day.date() == QDate(2026, 12, 15)
+    assert screen_shows("Tuesday")
+    qtbot.keyClick(day.edit, Qt.Key.Key_Up)  # a day, not a week
+    assert day.date() == QDate(2026, 12, 16)
+    start.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClicks(start, "10:00")
+    qtbot.keyClick(start, Qt.Key.Key_Tab)
+    assert start.text() == "10:00" and start.time() == QTime(10, 0)
+    day.edit.setText("31/02/2026")
+    assert day.date() == QDate(2026, 12, 16)
+    assert "“31/02/2026” is not a date" in day.problem

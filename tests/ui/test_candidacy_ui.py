@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from desk.domain.candidacy import CandidacyState, Indication
 from desk.domain.patients import PatientDraft
+from desk.domain.policy import DEFAULT_POLICY
 from desk.domain.roles import Role
 from desk.services import candidacy, patients
 from desk.ui.candidacy_panel import CandidacyPanel
@@ -44,7 +45,7 @@ def test_nurse_records_complete_screening_and_status_follows(
     qtbot: QtBot, session: Session, patient_id: int
 ) -> None:
     panel = open_panel(qtbot, session, patient_id)
-    assert panel.status.text().startswith("… screening incomplete: indication")
+    assert panel.status.text().startswith("… screening incomplete, missing: indication")
     indication = field_for(panel, "Indication")
     assert isinstance(indication, QComboBox)
     indication.setCurrentIndex(indication.findData(Indication.PTSD))
@@ -107,7 +108,7 @@ def test_future_consultation_date_is_refused_with_a_sentence(
 def test_patient_header_shows_name_mrn_age_and_status(
     qtbot: QtBot, session: Session, patient_id: int
 ) -> None:
-    header = PatientHeader("%m/%d/%Y")
+    header = PatientHeader(DEFAULT_POLICY)
     qtbot.addWidget(header)
     view = patients.get_patient(session.desk, patient_id)
     header.show_patient(view, today=date(2026, 11, 25))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from desk.domain.booking import VisitType
@@ -39,6 +39,15 @@ def opened(qtbot: QtBot, session: Session, visit_id: int) -> CheckInDialog:
     return dialog
 
 
+def focus(qtbot: QtBot, field: QWidget) -> None:
+    """Focus as a person's Tab or click does: the window active, the field focused."""
+    window = field.window()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    field.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(field.hasFocus)
+
+
 def test_check_in_reads_the_date_of_birth_back_and_marks_late(
     qtbot: QtBot, session: Session, clock: FakeClock
 ) -> None:
@@ -70,14 +79,43 @@ def test_arrival_time_typed_before_the_slot_is_on_time(
     clock.now = datetime.combine(TODAY, time(14, 10)).astimezone(UTC)
     dialog = opened(qtbot, session, view.id)
     arrival = field_for(dialog, "Arrived at")
-    arrival.setFocus()
-    qtbot.keyClick(arrival, Qt.Key.Key_Down)  # the hour section steps back to 13:10
+    focus(qtbot, arrival)  # selects the time, so typing replaces it
+    qtbot.keyClicks(arrival, "13:50")
+    qtbot.keyClick(arrival, Qt.Key.Key_Tab)
+    assert arrival.text() == "13:50"
     assert dialog.late.text() == "On time"
     qtbot.keyClicks(field_for(dialog, "Date of birth"), "05/17/1980")
     dialog.contact_ok.setChecked(True)
     with qtbot.waitSignal(dialog.saved, timeout=5000) as saved:
         qtbot.mouseClick(button(dialog, "Check in"), Qt.MouseButton.LeftButton)
     assert not saved.args[0].late
+
+
+def test_arrival_time_steps_with_the_arrow_keys(
+    qtbot: QtBot, session: Session, clock: FakeClock
+) -> None:
+    view = book_at_two(session, clock)
+    clock.now = datetime.combine(TODAY, time(14, 10)).astimezone(UTC)
+    dialog = opened(qtbot, session, view.id)
+    arrival = field_for(dialog, "Arrived at")
+    for _ in range(11):
+        qtbot.keyClick(arrival, Qt.Key.Key_Down)
+    assert arrival.text() == "13:59"
+    assert dialog.late.text() == "On time"
+
+
+def test_an_arrival_that_is_not_a_time_is_said_and_the_time_kept(
+    qtbot: QtBot, session: Session, clock: FakeClock
+) -> None:
+    view = book_at_two(session, clock)
+    clock.now = datetime.combine(TODAY, time(14, 10)).astimezone(UTC)
+    dialog = opened(qtbot, session, view.id)
+    arrival = field_for(dialog, "Arrived at")
+    focus(qtbot, arrival)
+    qtbot.keyClicks(arrival, "25:00")
+    qtbot.keyClick(arrival, Qt.Key.Key_Tab)
+    assert arrival.text() == "14:10"
+    assert "“25:00” is not a time" in arrival.problem
 
 
 def test_badly_typed_date_of_birth_says_how_to_type_it(

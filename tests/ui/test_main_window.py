@@ -33,7 +33,7 @@ def test_status_bar_shows_person_role_database_and_workstation(
     assert window.person_label.text() == "Ada Admin — Admin"
     assert window.database_label.text() == f"Database: {path}"
     assert window.workstation_label.text() == "Workstation: front-desk-1"
-    assert window.windowTitle() == "Infusion Desk — Harbour Ketamine Clinic"
+    assert window.windowTitle() == "Harbour Ketamine Clinic"
 
 
 def test_status_bar_never_shows_a_database_password(

@@ -184,3 +184,19 @@ def test_a_new_patient_has_no_consent_or_booking_buttons(form: PatientForm) -> N
     for text in ("Screening…", "Consent…", "Book visit…"):
         with pytest.raises(AssertionError):
             button(form, text)
+
+
+def test_a_500_character_paste_is_refused_at_the_field_not_cut(
+    qtbot: QtBot, form: PatientForm, session: Session
+) -> None:
+    fill_zoe(qtbot, form)
+    first = line(form, "Legal first name")
+    first.setText("A" * 500)  # a paste: no keystrokes, no truncation
+    assert len(first.text()) == 500
+    qtbot.mouseClick(button(form, "Register"), Qt.MouseButton.LeftButton)
+    assert inline_error(form, "legal_first_name") == (
+        "Legal first name is too long (at most 200 characters).")
+    assert form.isVisible()
+    first.setText("Zoë")
+    with qtbot.waitSignal(form.saved):
+        qtbot.mouseClick(button(form, "Register"), Qt.MouseButton.LeftButton)

@@ -115,7 +115,7 @@ def test_screening_header_is_shown_with_details_in_the_tooltip(
     qtbot.keyClicks(search.box, "feld")
     qtbot.waitUntil(lambda: len(shown_names(search)) == 1)
     index = search.model.index(0, 5)
-    assert "screening incomplete: indication" in index.data()
+    assert "screening incomplete, missing: indication" in index.data()
     assert "Missing: treating provider" in index.data(Qt.ItemDataRole.ToolTipRole)
 
 
@@ -164,3 +164,25 @@ def test_the_query_runs_off_the_ui_thread(
     qtbot.keyClicks(search.box, "feld")
     qtbot.waitUntil(lambda: shown_names(search) == ["Feldman, Marcus"])
     assert threads and all(t is not threading.main_thread() for t in threads)
+
+
+def test_a_very_long_name_is_elided_and_keeps_mrn_and_dob_on_screen(
+    qtbot: QtBot, search: PatientSearch, session: Session
+) -> None:
+    long_last = "Featherstonehaugh-" + "Q" * 180
+    patients.register_patient(
+        session.desk, PatientDraft("Marcus", long_last, date(1990, 3, 14),
+                                   phones=("201-555-0100",)),
+        confirm_not_duplicate=True,
+    )
+    search.resize(900, 400)
+    qtbot.keyClicks(search.box, "featherst")
+    qtbot.waitUntil(lambda: search.model.rowCount() == 1)
+    header = search.table.horizontalHeader()
+    widths = [header.sectionSize(c) for c in range(search.model.columnCount())]
+    assert max(widths[:-1]) <= 320  # the last column stretches to the edge
+    mrn_column = [search.model.headerData(c, Qt.Orientation.Horizontal)
+                  for c in range(search.model.columnCount())].index("MRN")
+    assert sum(widths[:mrn_column + 1]) <= search.table.viewport().width()
+    legal = search.model.index(0, 1)
+    assert legal.data(Qt.ItemDataRole.ToolTipRole) == f"{long_last}, Marcus"

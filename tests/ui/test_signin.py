@@ -10,7 +10,7 @@ from desk.domain.roles import Role
 from desk.services.context import Desk
 from desk.ui.signin import SignInDialog
 from tests.helpers.fixtures import ADMIN_PASSWORD, STAFF_PASSWORD, add_person
-from tests.ui.conftest import field_for, set_policy
+from tests.ui.conftest import field_for, screen_shows, set_policy
 
 NOT_CORRECT = "The user name or password is not correct."
 
@@ -103,3 +103,18 @@ def test_startup_error_is_one_sentence_with_try_again(qtbot: QtBot) -> None:
     assert dialog.retry_button.isVisible()
     with qtbot.waitSignal(dialog.retry_requested):
         qtbot.keyClick(dialog.retry_button, Qt.Key.Key_Space)
+
+
+def test_a_demo_clinic_says_how_to_sign_in(qtbot: QtBot, sqlite_admin_desk: Desk) -> None:
+    dialog = SignInDialog()
+    qtbot.addWidget(dialog)
+    dialog.attach(sqlite_admin_desk, "Demo Clinic", False,
+                  "This is a demo clinic with made-up patients. Sign in as rita (receptionist).")
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert screen_shows("Sign in as rita (receptionist).")
+    real = SignInDialog()
+    qtbot.addWidget(real)
+    real.attach(sqlite_admin_desk, "Harbour Clinic", False)
+    real.show()
+    assert not real.demo_hint.isVisible()
