@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk.domain.errors import DeskError
+from desk.domain.locale import format_day
 from desk.domain.roles import Role
 from desk.services import day_close, stock
 from desk.services.consent_files import write_atomically
@@ -72,7 +73,8 @@ class DayCloseDialog(QDialog):
         except DeskError as err:
             self.error.setText(str(err))
             return
-        self.heading.setText(f"{self.day.isoformat()}: {state.closed or 'not closed yet'}")
+        day = format_day(self.day, self._session.policy)
+        self.heading.setText(f"{day}: {state.closed or 'not closed yet'}")
         self.close_button.setEnabled(not state.closed)
         self.view_button.setEnabled(bool(state.closed))
         self.csv_button.setEnabled(bool(state.closed))

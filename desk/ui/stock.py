@@ -6,10 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QFormLayout,
     QGroupBox,
@@ -26,22 +24,22 @@ from PySide6.QtWidgets import (
 from desk.domain.dosing import mg_text
 from desk.domain.errors import DeskError
 from desk.domain.ledger import MANUAL_REMOVALS, Movement
+from desk.domain.policy import ClinicPolicy
 from desk.domain.roles import Role
 from desk.services import cs_log, stock
+from desk.ui.datetime_fields import DayField
 from desk.ui.document_viewer import DocumentViewerDialog
 from desk.ui.forms import error_line, named
 from desk.ui.session import Session
 from desk.ui.witness import WitnessFields
 
 
-def date_edit(day: date, name: str) -> QDateEdit:
-    edit = named(QDateEdit(QDate(day.year, day.month, day.day)), name)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    return edit
+def date_edit(day: date, name: str, policy: ClinicPolicy) -> DayField:
+    """A date typed in the clinic's format (or picked from a calendar)."""
+    return named(DayField(day, policy), name)
 
 
-def picked(edit: QDateEdit) -> date:
+def picked(edit: DayField) -> date:
     value = edit.date()
     return date(value.year(), value.month(), value.day())
 
@@ -56,11 +54,12 @@ class StockDialog(QDialog):
         self.last_pdf = b""
         self._views: list[stock.LotView] = []
         today = session.desk.now().astimezone().date()
+        policy = session.policy
         self.lots = named(QListWidget(), "stockLots")
         self.drug = named(QComboBox(), "receiveDrug")
         self.drug.addItems(list(session.policy.drugs))
         self.lot_number = named(QLineEdit(maxLength=80), "receiveLot")
-        self.expiry = date_edit(today + timedelta(days=365), "receiveExpiry")
+        self.expiry = date_edit(today + timedelta(days=365), "receiveExpiry", policy)
         self.concentration = named(QLineEdit("50", maxLength=12), "receiveConcentration")
         self.vial_ml = named(QLineEdit("1", maxLength=12), "receiveVialMl")
         self.vials = named(QSpinBox(minimum=1, maximum=stock.MAX_VIALS), "receiveVials")
@@ -73,8 +72,8 @@ class StockDialog(QDialog):
         self.remove_vials = named(QSpinBox(minimum=1, maximum=stock.MAX_VIALS), "removeVials")
         self.remove_reason = named(QLineEdit(maxLength=2000), "removeReason")
         self.remove_button = named(QPushButton("Re&move vials"), "removeVialsButton")
-        self.since = date_edit(today.replace(day=1), "logSince")
-        self.until = date_edit(today, "logUntil")
+        self.since = date_edit(today.replace(day=1), "logSince", policy)
+        self.until = date_edit(today, "logUntil", policy)
         self.log_button = named(QPushButton("Print &log of the lot…"), "printLog")
         self.inventory_button = named(QPushButton("&Inventory form…"), "printInventory")
         self.error = error_line("stockError")
