@@ -35,10 +35,15 @@ class OutcomesDialog(QDialog):
         self.setObjectName("outcomes")
         self._session, self._patient_id = session, patient_id
         self.view: PatientOutcomes = outcome_trends.patient_outcomes(session.desk, patient_id)
-        self.setWindowTitle(f"Outcomes — {self.view.patient_name}")
+        # No name in the title: titles show in the taskbar and window lists (issue 14).
+        self.setWindowTitle("Outcomes and trends")
         self.charts: dict[str, OutcomeChart] = {}
         body = QWidget()
         column = QVBoxLayout(body)
+        whose = named(QLabel(self.view.patient_name), "outcomesPatient")
+        whose.setTextFormat(Qt.TextFormat.PlainText)
+        whose.setStyleSheet("font-weight: bold; font-size: 13pt;")
+        column.addWidget(whose)
         fmt = session.policy.date_format
         for trend in self.view.trends:
             column.addWidget(QLabel(f"<b>{trend.name}</b>"))
