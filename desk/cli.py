@@ -2,6 +2,12 @@
 
 Every failure a person can cause prints one line on stderr and exits non-zero; nothing
 is half-written (each sub-command's change is one transaction).
+
+Who acts: on a SQLite file the command line is the machine's operator (whoever may read
+the file may run it), audited as ``cli``. On a shared PostgreSQL database the admin
+commands need an admin's own sign-in: ``--as NAME`` with the password as the first line
+on standard input (a new password, where the command takes one, is the second line),
+and are audited as that person.
 """
 
 from __future__ import annotations
@@ -9,6 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -25,6 +32,11 @@ class CliError(Exception):
     """A one-line failure for stderr."""
 
 
+# The in-use lock of the SQLite file a command opened, held until the command ends so that
+# 'desk restore' cannot pull the file from under a writer (a 'desk demo' for example).
+_held_locks = ExitStack()
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # argparse prints the whole usage block; staff and scripts get one line.
@@ -39,6 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
     # --db is accepted after any sub-command too: `desk user list --db URL`.
     db_option = _Parser(add_help=False)
     db_option.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="database URL")
+    as_option = _Parser(add_help=False)
+    as_option.add_argument(
+        "--as",
+        dest="as_user",
+        metavar="USER",
+        help="act as this admin (needed on PostgreSQL); the password is the first stdin line",
+    )
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -49,27 +68,42 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--admin", required=True, metavar="USER")
     init.add_argument("--admin-name", default="", metavar="FULL_NAME")
     init.add_argument("--password-stdin", action="store_true", required=True)
+    init.add_argument(
+        "--workstation-role",
+        metavar="NAME",
+        help="PostgreSQL: name of the workstations' login to create (default desk_ws_<db>)",
+    )
 
     user = command("user", "manage staff accounts")
     user_sub = user.add_subparsers(dest="user_command", parser_class=_Parser, metavar="ACTION")
     user_sub.required = True
-    add = user_sub.add_parser("add", help="add a staff member", parents=[db_option])
+    admin = [db_option, as_option]
+    add = user_sub.add_parser("add", help="add a staff member", parents=admin)
     add.add_argument("username")
     add.add_argument("--role", action="append", required=True, help="receptionist, nurse, admin")
     add.add_argument("--name", default="", metavar="FULL_NAME")
     add.add_argument("--password-stdin", action="store_true", required=True)
     user_sub.add_parser("list", help="list staff accounts", parents=[db_option])
-    for action in ("disable", "enable"):
-        user_sub.add_parser(action, help=f"{action} an account", parents=[db_option]).add_argument(
-            "username"
-        )
+    for action, help_text in (
+        ("disable", "disable an account"),
+        ("enable", "enable an account"),
+        ("unlock", "end a sign-in lockout now"),
+    ):
+        user_sub.add_parser(action, help=help_text, parents=admin).add_argument("username")
+    roles = user_sub.add_parser("roles", help="set a staff member's roles", parents=admin)
+    roles.add_argument("username")
+    roles.add_argument("--role", action="append", required=True, help="receptionist, nurse, admin")
     reset = user_sub.add_parser(
-        "reset-password", help="set a new password (clears a lockout)", parents=[db_option]
+        "reset-password", help="set a new password (clears a lockout)", parents=admin
     )
     reset.add_argument("username")
     reset.add_argument("--password-stdin", action="store_true", required=True)
 
-    demo = command("demo", "load a demo clinic (staff, patients, visits)")
+    demo = sub.add_parser(
+        "demo",
+        help="load a demo clinic (staff, patients, visits) into a clinic with no patients",
+        parents=[db_option, as_option],
+    )
     demo.add_argument("--patients", type=int, default=200)
     demo.add_argument("--seed", type=int, default=1)
 
@@ -77,6 +111,26 @@ def build_parser() -> argparse.ArgumentParser:
     audit_sub = audit.add_subparsers(dest="audit_command", parser_class=_Parser, metavar="ACTION")
     audit_sub.required = True
     audit_sub.add_parser("verify", help="check the hash chain", parents=[db_option])
+
+    verify = command(
+        "verify", "check storage, schema, audit trail and every signed consent; exit 0 if sound"
+    )
+    verify.add_argument(
+        "--sidecar",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="BACKUP.sha256",
+        help="a backup's checksum file: the audit head it carries must be in the chain",
+    )
+    verify.add_argument(
+        "--witness",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="another workstation's witness file (this one's is always used)",
+    )
 
     command("backup", "copy the database to a file").add_argument("dest", type=Path)
     command("restore", "replace the database with a backup").add_argument("src", type=Path)
@@ -92,17 +146,18 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("template", type=Path)
     preview.add_argument("--out", type=Path, required=True)
     preview.add_argument("--patient-name", default="Sample Patient")
-    verify = consent_sub.add_parser(
+    consent_verify = consent_sub.add_parser(
         "verify", help="is this file a stored signed consent?", parents=[db_option]
     )
-    verify.add_argument("file", type=Path)
+    consent_verify.add_argument("file", type=Path)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return _dispatch(args)
+        with _held_locks:
+            return _dispatch(args)
     except KeyboardInterrupt:
         print("desk: interrupted; nothing was saved by the interrupted step", file=sys.stderr)
         return 130
@@ -145,6 +200,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         "user": _cmd_user,
         "demo": _cmd_demo,
         "audit": _cmd_audit,
+        "verify": _cmd_verify,
         "backup": _cmd_backup,
         "restore": _cmd_restore,
         "consent": _cmd_consent,
@@ -155,18 +211,61 @@ def _dispatch(args: argparse.Namespace) -> int:
 def _url(args: argparse.Namespace) -> str:
     from desk.config import resolve_database_url
 
-    return resolve_database_url(getattr(args, "db", None))
+    flag = getattr(args, "db", None)
+    if flag is not None and not flag.strip():
+        raise CliError("--db is empty; give a database URL or leave the option out")
+    return resolve_database_url(flag)
+
+
+def _hold_in_use_lock(url: str) -> None:
+    from desk.db.inuse import in_use_lock, sqlite_file_from_url
+
+    db_file = sqlite_file_from_url(url)
+    if db_file is not None:
+        from desk.db.engine import check_sqlite_folder
+
+        check_sqlite_folder(db_file)
+        _held_locks.enter_context(in_use_lock(db_file, exclusive=False))
 
 
 def _desk(args: argparse.Namespace, *, need_clinic: bool = True) -> Desk:
     from desk.config import workstation_name
     from desk.services.context import CLI_ACTOR, Desk
     from desk.services.database import is_initialised, open_database
+    from desk.services.witness import witness_for
 
-    engine = open_database(_url(args))
+    url = _url(args)
+    _hold_in_use_lock(url)
+    engine = open_database(url)
     if need_clinic and not is_initialised(engine):
         raise CliError("this database has no clinic yet; run 'desk init' first")
-    return Desk(engine, workstation=workstation_name(), actor=CLI_ACTOR)
+    return Desk(
+        engine, workstation=workstation_name(), actor=CLI_ACTOR, witness=witness_for(engine.url)
+    )
+
+
+def _admin_desk(args: argparse.Namespace, *, unlocking: str = "") -> Desk:
+    """The desk an admin command acts through: the operator on SQLite, a signed-in admin
+    (``--as``) on PostgreSQL. ``unlocking``: the account being unlocked, whose own right
+    password gets through its lockout."""
+    from desk.domain.roles import Role
+    from desk.services.auth import sign_in
+
+    desk = _desk(args)
+    name = getattr(args, "as_user", None)
+    if name is None:
+        if desk.engine.dialect.name == "postgresql":
+            raise CliError(
+                "on a shared PostgreSQL database this command needs an admin's sign-in: "
+                "add --as YOUR_USER_NAME and give your password on standard input"
+            )
+        return desk
+    password = _read_password()
+    himself = unlocking.strip().lower() == name.strip().lower()
+    actor = sign_in(desk.as_actor(None), name, password, ignore_lockout=himself)
+    if not actor.has(Role.ADMIN):
+        raise CliError(f"{actor.username} is not an admin; only an admin may do this")
+    return desk.as_actor(actor)
 
 
 def _read_password() -> str:
@@ -178,21 +277,17 @@ def _read_password() -> str:
 
 
 def _cmd_gui(args: argparse.Namespace) -> int:
-    from contextlib import nullcontext
-
-    from desk.db.inuse import in_use_lock, sqlite_file_from_url
     from desk.ui.app import run
 
     url = _url(args)
-    db_file = sqlite_file_from_url(url)
     # Held while the desk runs so that 'desk restore' refuses to pull the file away.
-    with in_use_lock(db_file, exclusive=False) if db_file else nullcontext():
-        return run(url)
+    _hold_in_use_lock(url)
+    return run(url)
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
     from desk.services import setup
-    from desk.services.database import is_initialised
+    from desk.services.database import create_workstation_login, is_initialised
 
     password = _read_password()
     desk = _desk(args, need_clinic=False)
@@ -206,6 +301,13 @@ def _cmd_init(args: argparse.Namespace) -> int:
         admin_password=password,
     )
     print(f"Created clinic '{args.clinic_name.strip()}' with admin '{args.admin.strip().lower()}'.")
+    if desk.engine.dialect.name == "postgresql":
+        role, role_password = create_workstation_login(desk.engine, args.workstation_role)
+        print(
+            f"Workstation login: user {role}, password {role_password}\n"
+            "Enter it in each desk's connect dialog. It cannot change the schema or the audit "
+            "trail; keep the owner login you used here for upgrades only."
+        )
     return EXIT_OK
 
 
@@ -215,10 +317,9 @@ def _cmd_user(args: argparse.Namespace) -> int:
 
     if args.user_command == "add":
         roles = parse_roles(args.role)  # before reading the password: fail fast
+        desk = _admin_desk(args)
         password = _read_password()
-        view = staff.add_staff(
-            _desk(args), args.username, args.name or args.username, roles, password
-        )
+        view = staff.add_staff(desk, args.username, args.name or args.username, roles, password)
         print(f"Added {view.username} ({', '.join(sorted(r.value for r in view.roles))}).")
     elif args.user_command == "list":
         for v in staff.list_staff(_desk(args)):
@@ -226,11 +327,21 @@ def _cmd_user(args: argparse.Namespace) -> int:
             role_names = ",".join(sorted(r.value for r in v.roles))
             print(f"{v.username}\t{role_names}\t{state}\t{v.full_name}")
     elif args.user_command in ("disable", "enable"):
-        view = staff.set_disabled(_desk(args), args.username, args.user_command == "disable")
+        view = staff.set_disabled(
+            _admin_desk(args), args.username, args.user_command == "disable"
+        )
         print(f"{view.username} is now {'disabled' if view.disabled else 'active'}.")
+    elif args.user_command == "unlock":
+        view = staff.unlock(_admin_desk(args, unlocking=args.username), args.username)
+        print(f"{view.username} may sign in again.")
+    elif args.user_command == "roles":
+        roles = parse_roles(args.role)
+        view = staff.set_roles(_admin_desk(args), args.username, roles, None)
+        print(f"{view.username} now has: {', '.join(sorted(r.value for r in view.roles))}.")
     else:
+        desk = _admin_desk(args)
         password = _read_password()
-        view = staff.reset_password(_desk(args), args.username, password)
+        view = staff.reset_password(desk, args.username, password)
         print(f"New password set for {view.username}.")
     return EXIT_OK
 
@@ -242,13 +353,21 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     if not 1 <= args.patients <= MAX_DEMO_PATIENTS:
         raise CliError(f"--patients must be between 1 and {MAX_DEMO_PATIENTS}")
-    desk = _desk(args)
-    # The bar counts rows written (patients, then their visits): the total is set by load_demo.
-    with tqdm(total=args.patients, unit=" rows", desc="Generating", file=sys.stderr) as bar:
+    desk = _admin_desk(args)
+    # The bar counts rows written (patients, then their visits): the total is set by
+    # load_demo. It appears with the first batch, so a refusal stays one line on stderr.
+    with ExitStack() as stack:
+        bars: list[tqdm[None]] = []
 
         def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.update(done - bar.n)
+            if not bars:
+                bars.append(
+                    stack.enter_context(
+                        tqdm(total=total, unit=" rows", desc="Generating", file=sys.stderr)
+                    )
+                )
+            bars[0].total = total
+            bars[0].update(done - bars[0].n)
 
         summary = load_demo(desk, patients=args.patients, seed=args.seed, progress=progress)
     print(
@@ -273,6 +392,50 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from desk.services.integrity import verify_database
+
+    desk = _desk(args, need_clinic=False)
+    report = verify_database(desk, _witnessed_heads(desk, args))
+    for line in report.passed:
+        print(line)
+    if report.problem is not None:
+        raise CliError(f"verify failed: {report.problem}")
+    print("Everything checked is sound.")
+    return EXIT_OK
+
+
+def _witnessed_heads(desk: Desk, args: argparse.Namespace) -> dict[int, str]:
+    """The chain heads kept outside the database: this workstation's, and those given."""
+    from desk.domain.witness import WitnessUnreadable
+    from desk.services.backup import read_sidecar
+    from desk.services.witness import WitnessFile
+
+    sources: list[tuple[str, dict[int, str]]] = []
+    for witness in [desk.witness, *(WitnessFile(p) for p in args.witness)]:
+        if witness is None:
+            continue
+        try:
+            sources.append((witness.path.name, witness.heads()))
+        except WitnessUnreadable:
+            raise CliError(f"the witness file {witness.path} has been altered") from None
+        except (OSError, UnicodeDecodeError):
+            raise CliError(f"the witness file {witness.path} cannot be read") from None
+    for path in args.sidecar:
+        head = read_sidecar(path).head
+        if head is None:
+            raise CliError(f"{path.name} carries no audit head (made by an older desk)")
+        sources.append((path.name, dict([head])))
+    merged: dict[int, str] = {}
+    for name, heads in sources:
+        for seq, digest in heads.items():
+            if merged.setdefault(seq, digest) != digest:
+                raise CliError(
+                    f"verify failed: {name} disagrees with another witness at entry {seq}"
+                )
+    return merged
+
+
 def _cmd_backup(args: argparse.Namespace) -> int:
     from desk.db.engine import parse_url
     from desk.services.backup import backup
@@ -288,8 +451,10 @@ def _cmd_backup(args: argparse.Namespace) -> int:
 def _cmd_restore(args: argparse.Namespace) -> int:
     from desk.db.engine import parse_url
     from desk.services.backup import restore
+    from desk.services.witness import witness_for
 
-    restore(parse_url(_url(args)), args.src)
+    url = parse_url(_url(args))
+    restore(url, args.src, witness_for(url))
     print(f"Database restored from {args.src}.")
     return EXIT_OK
 

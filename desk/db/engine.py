@@ -54,6 +54,21 @@ def sqlite_path(url: URL) -> Path | None:
     return Path(url.database)
 
 
+def check_sqlite_folder(path: Path) -> None:
+    """DatabaseUnavailable when ``path``'s folder does not exist (a mistyped ``--db``).
+
+    Only the desk's own data folder is created on demand: a typo must not grow a tree of
+    folders with an empty clinic database at its end.
+    """
+    from desk.config import data_dir
+
+    folder = path.parent
+    if not folder.is_dir() and folder.resolve() != data_dir().resolve():
+        raise DatabaseUnavailable(
+            f"The folder {folder} does not exist; check the database path or create it first."
+        )
+
+
 def ensure_private_sqlite_file(path: Path) -> None:
     """Create the folder (0700) and file (0600) before SQLite does, so PHI is owner-only."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -77,6 +92,7 @@ def make_engine(url: URL | str, **kwargs: Any) -> Engine:
 def _sqlite_engine(url: URL, **kwargs: Any) -> Engine:
     path = sqlite_path(url)
     if path is not None:
+        check_sqlite_folder(path)
         ensure_private_sqlite_file(path)
     engine = create_engine(
         url,

@@ -81,3 +81,20 @@ class SchemaTooNew(DeskError):
 
 class DatabaseUnavailable(DeskError):
     """The database cannot be opened or reached."""
+
+
+class AccessChanged(NotPermitted):
+    """The signed-in person was disabled or their roles changed since they signed in."""
+
+    def __init__(self) -> None:
+        super().__init__("Your access has changed; sign in again.")
+
+
+class AuditTrailDamaged(DeskError):
+    """The audit chain cannot be appended to (its head is gone): nothing can be saved."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The audit trail is damaged, so nothing can be saved: restore the database from "
+            "a backup (ask IT), then run 'desk verify'."
+        )

@@ -48,9 +48,10 @@ def open_clinic_database(url: str) -> OpenedDatabase:
     from desk.services.context import Desk
     from desk.services.database import is_initialised, location_text, open_database
     from desk.services.settings import clinic_info
+    from desk.services.witness import witness_for
 
     engine = open_database(url)
-    desk = Desk(engine, workstation=workstation_name())
+    desk = Desk(engine, workstation=workstation_name(), witness=witness_for(engine.url))
     clinic = clinic_info(desk) if is_initialised(engine) else None
     return OpenedDatabase(desk, clinic, location_text(engine))
 

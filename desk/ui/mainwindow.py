@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QWidget
 
 import desk
+from desk.domain.errors import AccessChanged
 from desk.domain.roles import Role
 from desk.ui.board import DayBoard
 from desk.ui.forms import named
@@ -48,6 +49,10 @@ class MainWindow(QMainWindow):
         self.idle = IdleMonitor(session.policy.idle_lock_minutes, parent=self)
         self.idle.idle.connect(self.lock)
         session.actor_changed.connect(self._show_actor)
+        # Queued: the refused save finishes (and says why) before its dialog is closed.
+        session.access_changed.connect(
+            self._access_changed, Qt.ConnectionType.QueuedConnection
+        )
         session.clinic_changed.connect(self._show_clinic)
         self._show_actor()
         self._show_clinic()
@@ -163,6 +168,17 @@ class MainWindow(QMainWindow):
             self.lock_screen.show_switch()
         else:
             self.lock_screen.show_unlock()
+
+    def _access_changed(self) -> None:
+        """The signed-in person was disabled or given other roles: back to sign-in.
+
+        Their open forms are dropped, since they may no longer be allowed to finish them.
+        """
+        for dialog in self._open_dialogs():
+            self.shield.forget(dialog)
+            dialog.close()
+        self.lock(switch=True)
+        self.lock_screen.message.setText(str(AccessChanged()))
 
     def _signed_in_while_locked(self, actor: Actor) -> None:
         self.session.switch_to(actor)

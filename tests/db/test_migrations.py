@@ -12,7 +12,7 @@ from sqlalchemy import inspect, text
 
 from desk.db import migrate
 from desk.db.engine import make_engine
-from desk.domain.errors import SchemaTooNew
+from desk.domain.errors import DatabaseUnavailable, SchemaTooNew
 from desk.services.database import is_initialised, open_database
 
 FIRST = "0001_foundation"
@@ -86,11 +86,21 @@ def test_migrations_run_on_postgresql(pg_engine: object) -> None:
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
-def test_sqlite_file_and_folder_are_owner_only(tmp_path: Path) -> None:
-    db = tmp_path / "clinic" / "desk.sqlite3"
-    open_database(f"sqlite:///{db}").dispose()
+def test_sqlite_file_and_folder_are_owner_only() -> None:
+    from desk.config import data_dir, default_database_url
+
+    db = data_dir() / "desk.sqlite3"
+    assert not db.parent.exists()  # the desk creates its own data folder on first start
+    open_database(default_database_url()).dispose()
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
     assert stat.S_IMODE(db.parent.stat().st_mode) == 0o700
+
+
+def test_a_database_in_a_missing_folder_is_refused_not_created(tmp_path: Path) -> None:
+    db = tmp_path / "no" / "such" / "dir" / "x.db"
+    with pytest.raises(DatabaseUnavailable, match="does not exist"):
+        open_database(f"sqlite:///{db}")
+    assert not (tmp_path / "no").exists()
 
 
 def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(tmp_path: Path) -> None:

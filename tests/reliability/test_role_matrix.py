@@ -471,6 +471,8 @@ TABLE: dict[str, Rule] = {
     "staff.reset_password": write(frozenset({A}), lambda w: (
         lambda n: lambda d: staff.reset_password(d, n, "brand-new-password"))(w.staff_member())),
     "staff.set_roles": write(frozenset({A}), _roles),
+    "staff.unlock": write(frozenset({A}), lambda w: (
+        lambda n: lambda d: staff.unlock(d, n))(w.staff_member())),
     "staff.change_own_password": write(ANY, lambda w: _own_password),
     "demo.load_demo": write(frozenset({A}), lambda w: lambda d: demo.load_demo(d, patients=3)),
 }
