@@ -385,7 +385,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_audit(args: argparse.Namespace) -> int:
     from desk.services import audit
 
-    count, problem = audit.verify(_desk(args))
+    desk = _desk(args)
+    count, problem = audit.verify(desk, _witnessed_heads(desk, args))
     if problem is not None:
         raise CliError(f"audit trail broken at {problem}")
     print(f"Audit trail intact: {count} entries verified.")
@@ -412,7 +413,8 @@ def _witnessed_heads(desk: Desk, args: argparse.Namespace) -> dict[int, str]:
     from desk.services.witness import WitnessFile
 
     sources: list[tuple[str, dict[int, str]]] = []
-    for witness in [desk.witness, *(WitnessFile(p) for p in args.witness)]:
+    given = [WitnessFile(p) for p in getattr(args, "witness", [])]
+    for witness in [desk.witness, *given]:
         if witness is None:
             continue
         try:
@@ -421,7 +423,7 @@ def _witnessed_heads(desk: Desk, args: argparse.Namespace) -> dict[int, str]:
             raise CliError(f"the witness file {witness.path} has been altered") from None
         except (OSError, UnicodeDecodeError):
             raise CliError(f"the witness file {witness.path} cannot be read") from None
-    for path in args.sidecar:
+    for path in getattr(args, "sidecar", []):
         head = read_sidecar(path).head
         if head is None:
             raise CliError(f"{path.name} carries no audit head (made by an older desk)")
@@ -463,7 +465,9 @@ def _cmd_consent(args: argparse.Namespace) -> int:
     from desk.services import consent_files
 
     if args.consent_command == "preview":
-        pages = consent_files.preview(args.template, args.out, args.patient_name)
+        # argparse turns "--patient-name=--" into an empty list: the name typed was "--".
+        name = args.patient_name if isinstance(args.patient_name, str) else "--"
+        pages = consent_files.preview(args.template, args.out, name)
         print(f"Preview written to {args.out} ({pages} pages).")
         return EXIT_OK
     match = consent_files.verify_file(_desk(args), args.file)

@@ -25,6 +25,10 @@ def parse_url(text: str) -> URL:
         url = make_url(text.strip())
     except ArgumentError:
         raise DatabaseUnavailable(f"'{_redact(text)}' is not a valid database URL.") from None
+    except ValueError:  # make_url's int() of a port that is not a number
+        raise DatabaseUnavailable(
+            "The database URL is not valid: the port after the host name must be a number."
+        ) from None
     if url.get_backend_name() not in ("sqlite", "postgresql"):
         raise DatabaseUnavailable(
             f"Database type '{url.get_backend_name()}' is not supported; use SQLite or PostgreSQL."
@@ -37,7 +41,7 @@ def parse_url(text: str) -> URL:
 def _redact(text: str) -> str:
     try:
         return make_url(text).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return "(unreadable)"
 
 
