@@ -109,3 +109,45 @@ def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(tmp_path: Path) -> N
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_0007_continues_an_existing_audit_chain_and_adds_the_sign_in_throttle(
+    backend: str, tmp_path: Path
+) -> None:
+    from contextlib import ExitStack
+
+    from desk.db.models import AuditEntry
+    from desk.domain.audit_chain import GENESIS_HASH, AuditRecord, chain_hash
+    from desk.services import audit
+    from desk.services.context import CLI_ACTOR, Desk
+    from tests.helpers.fixtures import scratch_pg_database
+
+    with ExitStack() as stack:
+        url = (f"sqlite:///{tmp_path / 'old.sqlite3'}" if backend == "sqlite"
+               else stack.enter_context(scratch_pg_database("desk_mig")))
+        engine = make_engine(url)
+        migrate.upgrade(engine, "0003_patient_search")
+        prev = GENESIS_HASH
+        with engine.begin() as conn:  # two entries as the code before 0007 chained them
+            for seq in (1, 2):
+                at = datetime(2026, 1, 5, 9, seq, 0, 123456, tzinfo=UTC)
+                record = AuditRecord(seq, at, "admin", "admin", "desk-1", "staff.add", "staff",
+                                     str(seq), "roles=nurse, name", prev)
+                digest = chain_hash(prev, record)
+                conn.execute(AuditEntry.__table__.insert(),
+                             [{**record.__dict__, "hash": digest}])
+                prev = digest
+            conn.execute(text("INSERT INTO audit_head (id, seq, hash) VALUES (1, 2, :h)"),
+                         {"h": prev})
+        engine.dispose()
+        upgraded = open_database(url)
+        try:
+            assert inspect(upgraded).has_table("sign_in_throttle")
+            desk = Desk(upgraded, workstation="desk-2", actor=CLI_ACTOR)
+            with desk.write() as uow:  # on PostgreSQL: appended by the server's function
+                uow.audit("clinic.update", "clinic", 1, {"name": None, "note": "ünïcode \"q\""})
+                uow.commit()
+            assert audit.verify(desk) == (3, None)
+        finally:
+            upgraded.dispose()
