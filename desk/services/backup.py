@@ -155,8 +155,13 @@ def _checked_copy(src: Path, copy: Path) -> Iterator[Path]:
         raise BackupError(f"{src.name} does not match its checksum: the file is damaged.")
     ensure_private_sqlite_file(copy)
     try:
-        with _connect(src) as source, _connect(copy) as target:
-            source.backup(target)
+        try:
+            with _connect(src) as source, _connect(copy) as target:
+                source.backup(target)
+        except sqlite3.DatabaseError:
+            raise BackupError(
+                f"{src.name} is not an Infusion Desk database (or it is damaged)."
+            ) from None
         _verify_copy(src.name, copy, sidecar.head if sidecar else None)
         yield copy
     except BaseException:
