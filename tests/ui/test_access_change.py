@@ -3,6 +3,7 @@ next save: refused with a sentence, their forms closed, back to sign-in."""
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
@@ -45,5 +46,6 @@ def test_a_person_disabled_after_signing_in_is_sent_back_to_sign_in_at_the_next_
     qtbot.waitUntil(lambda: window.is_locked)
     assert window.lock_screen.switch_page.isVisible()
     assert window.lock_screen.message.text() == "Your access has changed; sign in again."
-    qtbot.waitUntil(lambda: not staff_dialog.isVisible())
+    # Closed (and, being delete-on-close, possibly deleted already): the form is gone.
+    qtbot.waitUntil(lambda: not shiboken6.isValid(staff_dialog) or not staff_dialog.isVisible())
     assert "eve" not in {s.username for s in staff.list_staff(sqlite_admin_desk)}
