@@ -71,12 +71,13 @@ def open_clinic_database(url: str, *, log_start: bool = False) -> OpenedDatabase
         open_database,
     )
     from desk.services.settings import clinic_info
+    from desk.services.witness import witness_for
 
     if not database_exists(url):
         return OpenedDatabase(None, None, url)
     engine = open_database(url)
     remember_working_password(url)
-    desk = Desk(engine, workstation=workstation_name())
+    desk = Desk(engine, workstation=workstation_name(), witness=witness_for(engine.url))
     clinic = clinic_info(desk) if is_initialised(engine) else None
     return OpenedDatabase(desk, clinic, location_text(engine))
 
