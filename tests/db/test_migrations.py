@@ -221,7 +221,7 @@ def test_0007_continues_an_existing_audit_chain_and_adds_the_sign_in_throttle(
             conn.execute(text("INSERT INTO audit_head (id, seq, hash) VALUES (1, 2, :h)"),
                          {"h": prev})
         engine.dispose()
-        upgraded = open_database(url)
+        upgraded = open_database(url, confirmed_upgrade=True)  # a shared database: confirmed (i20)
         try:
             assert inspect(upgraded).has_table("sign_in_throttle")
             desk = Desk(upgraded, workstation="desk-2", actor=CLI_ACTOR)

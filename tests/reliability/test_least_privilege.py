@@ -77,7 +77,8 @@ def test_the_workstation_login_works_the_clinic_and_the_server_chains_its_audit(
         boss = _admin(engine)
         with clinic_flow.cheap_password_hashing():
             for name, role in (("admin", Role.ADMIN), ("rita", Role.RECEPTIONIST),
-                               ("nina", Role.NURSE)):
+                               ("nina", Role.NURSE), ("cleo", Role.CLINICIAN),
+                               ("walt", Role.NURSE)):
                 staff.add_staff(boss, name, name.title(), frozenset({role}), clinic_flow.PASSWORD)
         consent.ensure_shipped_templates(boss)
         flow = clinic_flow.Flow(engine, "front-desk", random.Random(1))
