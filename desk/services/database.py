@@ -153,6 +153,17 @@ def database_exists(url: str | URL) -> bool:
     return path is None or path.is_file()
 
 
+def make_database_folder(url: str | URL) -> None:
+    """Make a SQLite file's folder (owner-only) for a new clinic created there on purpose.
+
+    The engine refuses a missing folder otherwise: a mistyped ``--db`` must not grow a tree
+    of folders with an empty clinic database at its end.
+    """
+    path = sqlite_path(parse_url(url) if isinstance(url, str) else url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+
 def upgrade_confirmed_by_admin(url: str | URL, username: str, password: str) -> None:
     """Upgrade a shared database's schema after checking an admin's user name and password.
 

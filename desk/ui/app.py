@@ -84,14 +84,9 @@ def open_clinic_database(url: str, *, log_start: bool = False) -> OpenedDatabase
 
 def open_clinic_database_created(url: str) -> OpenedDatabase:
     """"New clinic" on a worker thread: create and migrate the database file, then open it."""
-    from desk.db.engine import parse_url, sqlite_path
-    from desk.services.database import open_database
+    from desk.services.database import make_database_folder, open_database
 
-    path = sqlite_path(parse_url(url))
-    if path is not None:
-        # Chosen here on purpose, so its folder is made too (the engine refuses a missing
-        # folder otherwise: a mistyped --db must not grow a tree of folders).
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_database_folder(url)  # chosen here on purpose, unlike a mistyped --db
     open_database(url).dispose()
     return open_clinic_database(url)
 
