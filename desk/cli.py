@@ -2,6 +2,12 @@
 
 Every failure a person can cause prints one line on stderr and exits non-zero; nothing
 is half-written (each sub-command's change is one transaction).
+
+Who acts: on a SQLite file the command line is the machine's operator (whoever may read
+the file may run it), audited as ``cli``. On a shared PostgreSQL database the admin
+commands need an admin's own sign-in: ``--as NAME`` with the password as the first line
+on standard input (a new password, where the command takes one, is the second line),
+and are audited as that person.
 """
 
 from __future__ import annotations
@@ -9,6 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -23,6 +30,11 @@ MAX_DEMO_PATIENTS = 100_000
 
 class CliError(Exception):
     """A one-line failure for stderr."""
+
+
+# The in-use lock of the SQLite file a command opened, held until the command ends so that
+# 'desk restore' cannot pull the file from under a writer (a 'desk demo' for example).
+_held_locks = ExitStack()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -46,6 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
     # --db is accepted after any sub-command too: `desk user list --db URL`.
     db_option = _Parser(add_help=False)
     db_option.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="database URL")
+    as_option = _Parser(add_help=False)
+    as_option.add_argument(
+        "--as",
+        dest="as_user",
+        metavar="USER",
+        help="act as this admin (needed on PostgreSQL); the password is the first stdin line",
+    )
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -63,11 +82,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--country", default="US", metavar="CODE",
         help="sets date order, 12/24-hour clock and phone region (e.g. US, GB, DE)",
     )
+    init.add_argument(
+        "--workstation-role",
+        metavar="NAME",
+        help="PostgreSQL: name of the workstations' login to create (default desk_ws_<db>)",
+    )
 
     user = command("user", "manage staff accounts")
     user_sub = user.add_subparsers(dest="user_command", parser_class=_Parser, metavar="ACTION")
     user_sub.required = True
-    add = user_sub.add_parser("add", help="add a staff member", parents=[db_option])
+    admin = [db_option, as_option]
+    add = user_sub.add_parser("add", help="add a staff member", parents=admin)
     add.add_argument("username")
     add.add_argument(
         "--role", action="append", required=True, help="receptionist, nurse, clinician, admin"
@@ -75,17 +100,26 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--name", default="", metavar="FULL_NAME")
     add.add_argument("--password-stdin", action="store_true", required=True)
     user_sub.add_parser("list", help="list staff accounts", parents=[db_option])
-    for action in ("disable", "enable"):
-        user_sub.add_parser(action, help=f"{action} an account", parents=[db_option]).add_argument(
-            "username"
-        )
+    for action, help_text in (
+        ("disable", "disable an account"),
+        ("enable", "enable an account"),
+        ("unlock", "end a sign-in lockout now"),
+    ):
+        user_sub.add_parser(action, help=help_text, parents=admin).add_argument("username")
+    roles = user_sub.add_parser("roles", help="set a staff member's roles", parents=admin)
+    roles.add_argument("username")
+    roles.add_argument("--role", action="append", required=True, help="receptionist, nurse, admin")
     reset = user_sub.add_parser(
-        "reset-password", help="set a new password (clears a lockout)", parents=[db_option]
+        "reset-password", help="set a new password (clears a lockout)", parents=admin
     )
     reset.add_argument("username")
     reset.add_argument("--password-stdin", action="store_true", required=True)
 
-    demo = command("demo", "load a demo clinic (staff, patients, visits)")
+    demo = sub.add_parser(
+        "demo",
+        help="load a demo clinic (staff, patients, visits) into a clinic with no patients",
+        parents=[db_option, as_option],
+    )
     demo.add_argument("--patients", type=int, default=200)
     demo.add_argument("--seed", type=int, default=1)
 
@@ -93,6 +127,26 @@ def build_parser() -> argparse.ArgumentParser:
     audit_sub = audit.add_subparsers(dest="audit_command", parser_class=_Parser, metavar="ACTION")
     audit_sub.required = True
     audit_sub.add_parser("verify", help="check the hash chain", parents=[db_option])
+
+    verify = command(
+        "verify", "check storage, schema, audit trail and every signed consent; exit 0 if sound"
+    )
+    verify.add_argument(
+        "--sidecar",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="BACKUP.sha256",
+        help="a backup's checksum file: the audit head it carries must be in the chain",
+    )
+    verify.add_argument(
+        "--witness",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="another workstation's witness file (this one's is always used)",
+    )
 
     command("backup", "copy the database to a file").add_argument("dest", type=Path)
     command("restore", "replace the database with a backup").add_argument("src", type=Path)
@@ -106,7 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
     settings_sub.required = True
     settings_sub.add_parser("show", help="print every setting and its value", parents=[db_option])
     set_one = settings_sub.add_parser(
-        "set", help="change one setting (checked against its allowed range)", parents=[db_option]
+        "set",
+        help="change one setting (checked against its allowed range)",
+        parents=[db_option, as_option],
     )
     set_one.add_argument("key")
     set_one.add_argument("value")
@@ -122,10 +178,10 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("template", type=Path)
     preview.add_argument("--out", type=Path, required=True)
     preview.add_argument("--patient-name", default="Sample Patient")
-    verify = consent_sub.add_parser(
+    consent_verify = consent_sub.add_parser(
         "verify", help="is this file a stored signed consent?", parents=[db_option]
     )
-    verify.add_argument("file", type=Path)
+    consent_verify.add_argument("file", type=Path)
     return parser
 
 
@@ -182,7 +238,8 @@ def _start_log() -> bool:
 
 def _run(args: argparse.Namespace) -> int:
     try:
-        return _dispatch(args)
+        with _held_locks:
+            return _dispatch(args)
     except KeyboardInterrupt:
         print("desk: interrupted; nothing was saved by the interrupted step", file=sys.stderr)
         return 130
@@ -243,6 +300,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         "user": _cmd_user,
         "demo": _cmd_demo,
         "audit": _cmd_audit,
+        "verify": _cmd_verify,
         "backup": _cmd_backup,
         "restore": _cmd_restore,
         "consent": _cmd_consent,
@@ -254,7 +312,29 @@ def _dispatch(args: argparse.Namespace) -> int:
 def _url(args: argparse.Namespace) -> str:
     from desk.config import resolve_database_url
 
-    return resolve_database_url(getattr(args, "db", None))
+    flag = getattr(args, "db", None)
+    if flag is not None and not flag.strip():
+        raise CliError("--db is empty; give a database URL or leave the option out")
+    return resolve_database_url(flag)
+
+
+def _check_folder(url: str) -> None:
+    from desk.db.inuse import sqlite_file_from_url
+
+    db_file = sqlite_file_from_url(url)
+    if db_file is not None:
+        from desk.db.engine import check_sqlite_folder
+
+        check_sqlite_folder(db_file)
+
+
+def _hold_in_use_lock(url: str) -> None:
+    from desk.db.inuse import in_use_lock, sqlite_file_from_url
+
+    _check_folder(url)
+    db_file = sqlite_file_from_url(url)
+    if db_file is not None:
+        _held_locks.enter_context(in_use_lock(db_file, exclusive=False))
 
 
 def _configured_url(args: argparse.Namespace) -> str | None:
@@ -269,18 +349,47 @@ def _desk(args: argparse.Namespace, *, need_clinic: bool = True) -> Desk:
     from desk.config import workstation_name
     from desk.services.context import CLI_ACTOR, Desk
     from desk.services.database import database_exists, is_initialised, open_database
+    from desk.services.witness import witness_for
 
     url = _url(args)
+    _check_folder(url)  # a mistyped folder is named as such
     if need_clinic and not database_exists(url):
         # Said before anything is created: a typo or a missing --db leaves no empty file.
         raise CliError(
             "no clinic database here yet; run 'desk connect' to use the clinic's server, "
             "'desk init' to create a new clinic, or pass --db URL"
         )
+    _hold_in_use_lock(url)
     engine = open_database(url)
     if need_clinic and not is_initialised(engine):
         raise CliError("this database has no clinic yet; run 'desk init' first")
-    return Desk(engine, workstation=workstation_name(), actor=CLI_ACTOR)
+    return Desk(
+        engine, workstation=workstation_name(), actor=CLI_ACTOR, witness=witness_for(engine.url)
+    )
+
+
+def _admin_desk(args: argparse.Namespace, *, unlocking: str = "") -> Desk:
+    """The desk an admin command acts through: the operator on SQLite, a signed-in admin
+    (``--as``) on PostgreSQL. ``unlocking``: the account being unlocked, whose own right
+    password gets through its lockout."""
+    from desk.domain.roles import Role
+    from desk.services.auth import sign_in
+
+    desk = _desk(args)
+    name = getattr(args, "as_user", None)
+    if name is None:
+        if desk.engine.dialect.name == "postgresql":
+            raise CliError(
+                "on a shared PostgreSQL database this command needs an admin's sign-in: "
+                "add --as YOUR_USER_NAME and give your password on standard input"
+            )
+        return desk
+    password = _read_password()
+    himself = unlocking.strip().lower() == name.strip().lower()
+    actor = sign_in(desk.as_actor(None), name, password, ignore_lockout=himself)
+    if not actor.has(Role.ADMIN):
+        raise CliError(f"{actor.username} is not an admin; only an admin may do this")
+    return desk.as_actor(actor)
 
 
 def _read_password() -> str:
@@ -339,6 +448,7 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
     url = _url(args)
     if not database_exists(url):
         raise CliError("no clinic database here yet; pass --db URL or run 'desk connect'")
+    _hold_in_use_lock(url)  # a restore must not pull the file away during the upgrade
     engine = open_database(url, upgrade=False)
     try:
         before = migrate.current_revision(engine)
@@ -355,9 +465,6 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def _cmd_gui(args: argparse.Namespace) -> int:
-    from contextlib import nullcontext
-
-    from desk.db.inuse import in_use_lock, sqlite_file_from_url
     from desk.diagnostics import no_display_reason
 
     reason = no_display_reason()
@@ -369,17 +476,16 @@ def _cmd_gui(args: argparse.Namespace) -> int:
     from desk.ui.app import run
 
     url = _url(args)
-    db_file = sqlite_file_from_url(url)
     # Held while the desk runs so that 'desk restore' refuses to pull the file away.
-    with in_use_lock(db_file, exclusive=False) if db_file else nullcontext():
-        return run(url)
+    _hold_in_use_lock(url)
+    return run(url)
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
     from desk.domain.locale import for_country
     from desk.domain.policy import ClinicPolicy
     from desk.services import setup
-    from desk.services.database import is_initialised
+    from desk.services.database import create_workstation_login, is_initialised
 
     policy = for_country(ClinicPolicy(), args.country)  # before the password: fail fast
     password = _read_password()
@@ -395,6 +501,13 @@ def _cmd_init(args: argparse.Namespace) -> int:
         policy=policy,
     )
     print(f"Created clinic '{args.clinic_name.strip()}' with admin '{args.admin.strip().lower()}'.")
+    if desk.engine.dialect.name == "postgresql":
+        role, role_password = create_workstation_login(desk.engine, args.workstation_role)
+        print(
+            f"Workstation login: user {role}, password {role_password}\n"
+            "Enter it in each desk's connect dialog. It cannot change the schema or the audit "
+            "trail; keep the owner login you used here for upgrades only."
+        )
     return EXIT_OK
 
 
@@ -404,10 +517,9 @@ def _cmd_user(args: argparse.Namespace) -> int:
 
     if args.user_command == "add":
         roles = parse_roles(args.role)  # before reading the password: fail fast
+        desk = _admin_desk(args)
         password = _read_password()
-        view = staff.add_staff(
-            _desk(args), args.username, args.name or args.username, roles, password
-        )
+        view = staff.add_staff(desk, args.username, args.name or args.username, roles, password)
         print(f"Added {view.username} ({', '.join(sorted(r.value for r in view.roles))}).")
     elif args.user_command == "list":
         for v in staff.list_staff(_desk(args)):
@@ -415,11 +527,21 @@ def _cmd_user(args: argparse.Namespace) -> int:
             role_names = ",".join(sorted(r.value for r in v.roles))
             print(f"{v.username}\t{role_names}\t{state}\t{v.full_name}")
     elif args.user_command in ("disable", "enable"):
-        view = staff.set_disabled(_desk(args), args.username, args.user_command == "disable")
+        view = staff.set_disabled(
+            _admin_desk(args), args.username, args.user_command == "disable"
+        )
         print(f"{view.username} is now {'disabled' if view.disabled else 'active'}.")
+    elif args.user_command == "unlock":
+        view = staff.unlock(_admin_desk(args, unlocking=args.username), args.username)
+        print(f"{view.username} may sign in again.")
+    elif args.user_command == "roles":
+        roles = parse_roles(args.role)
+        view = staff.set_roles(_admin_desk(args), args.username, roles, None)
+        print(f"{view.username} now has: {', '.join(sorted(r.value for r in view.roles))}.")
     else:
+        desk = _admin_desk(args)
         password = _read_password()
-        view = staff.reset_password(_desk(args), args.username, password)
+        view = staff.reset_password(desk, args.username, password)
         print(f"New password set for {view.username}.")
     return EXIT_OK
 
@@ -427,12 +549,11 @@ def _cmd_user(args: argparse.Namespace) -> int:
 def _cmd_settings(args: argparse.Namespace) -> int:
     from desk.services import settings
 
-    desk = _desk(args)
     if args.settings_command == "show":
-        for key, value in settings.setting_values(desk).items():
+        for key, value in settings.setting_values(_desk(args)).items():
             print(f"{key}\t{value}")
     else:
-        stored = settings.set_setting(desk, args.key, args.value)
+        stored = settings.set_setting(_admin_desk(args), args.key, args.value)
         print(f"{args.key.strip().lower()} is now {stored}.")
     return EXIT_OK
 
@@ -444,13 +565,21 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     if not 1 <= args.patients <= MAX_DEMO_PATIENTS:
         raise CliError(f"--patients must be between 1 and {MAX_DEMO_PATIENTS}")
-    desk = _desk(args)
-    # The bar counts rows written (patients, then their visits): the total is set by load_demo.
-    with tqdm(total=args.patients, unit=" rows", desc="Generating", file=sys.stderr) as bar:
+    desk = _admin_desk(args)
+    # The bar counts rows written (patients, then their visits): the total is set by
+    # load_demo. It appears with the first batch, so a refusal stays one line on stderr.
+    with ExitStack() as stack:
+        bars: list[tqdm[None]] = []
 
         def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.update(done - bar.n)
+            if not bars:
+                bars.append(
+                    stack.enter_context(
+                        tqdm(total=total, unit=" rows", desc="Generating", file=sys.stderr)
+                    )
+                )
+            bars[0].total = total
+            bars[0].update(done - bars[0].n)
 
         summary = load_demo(desk, patients=args.patients, seed=args.seed, progress=progress)
     print(
@@ -468,11 +597,57 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_audit(args: argparse.Namespace) -> int:
     from desk.services import audit
 
-    count, problem = audit.verify(_desk(args))
+    desk = _desk(args)
+    count, problem = audit.verify(desk, _witnessed_heads(desk, args))
     if problem is not None:
         raise CliError(f"audit trail broken at {problem}")
     print(f"Audit trail intact: {count} entries verified.")
     return EXIT_OK
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from desk.services.integrity import verify_database
+
+    desk = _desk(args, need_clinic=False)
+    report = verify_database(desk, _witnessed_heads(desk, args))
+    for line in report.passed:
+        print(line)
+    if report.problem is not None:
+        raise CliError(f"verify failed: {report.problem}")
+    print("Everything checked is sound.")
+    return EXIT_OK
+
+
+def _witnessed_heads(desk: Desk, args: argparse.Namespace) -> dict[int, str]:
+    """The chain heads kept outside the database: this workstation's, and those given."""
+    from desk.domain.witness import WitnessUnreadable
+    from desk.services.backup import read_sidecar
+    from desk.services.witness import WitnessFile
+
+    sources: list[tuple[str, dict[int, str]]] = []
+    given = [WitnessFile(p) for p in getattr(args, "witness", [])]
+    for witness in [desk.witness, *given]:
+        if witness is None:
+            continue
+        try:
+            sources.append((witness.path.name, witness.heads()))
+        except WitnessUnreadable:
+            raise CliError(f"the witness file {witness.path} has been altered") from None
+        except (OSError, UnicodeDecodeError):
+            raise CliError(f"the witness file {witness.path} cannot be read") from None
+    for path in getattr(args, "sidecar", []):
+        head = read_sidecar(path).head
+        if head is None:
+            raise CliError(f"{path.name} carries no audit head (made by an older desk)")
+        sources.append((path.name, dict([head])))
+    merged: dict[int, str] = {}
+    for name, heads in sources:
+        for seq, digest in heads.items():
+            if merged.setdefault(seq, digest) != digest:
+                raise CliError(
+                    f"verify failed: {name} disagrees with another witness at entry {seq}"
+                )
+    return merged
 
 
 def _cmd_backup(args: argparse.Namespace) -> int:
@@ -490,8 +665,10 @@ def _cmd_backup(args: argparse.Namespace) -> int:
 def _cmd_restore(args: argparse.Namespace) -> int:
     from desk.db.engine import parse_url
     from desk.services.backup import restore
+    from desk.services.witness import witness_for
 
-    restore(parse_url(_url(args)), args.src)
+    url = parse_url(_url(args))
+    restore(url, args.src, witness_for(url))
     print(f"Database restored from {args.src}.")
     return EXIT_OK
 
@@ -500,7 +677,9 @@ def _cmd_consent(args: argparse.Namespace) -> int:
     from desk.services import consent_files
 
     if args.consent_command == "preview":
-        pages = consent_files.preview(args.template, args.out, args.patient_name)
+        # argparse turns "--patient-name=--" into an empty list: the name typed was "--".
+        name = args.patient_name if isinstance(args.patient_name, str) else "--"
+        pages = consent_files.preview(args.template, args.out, name)
         print(f"Preview written to {args.out} ({pages} pages).")
         return EXIT_OK
     match = consent_files.verify_file(_desk(args), args.file)

@@ -26,6 +26,10 @@ def parse_url(text: str) -> URL:
         url = make_url(text.strip())
     except ArgumentError:
         raise DatabaseUnavailable(f"'{_redact(text)}' is not a valid database URL.") from None
+    except ValueError:  # make_url's int() of a port that is not a number
+        raise DatabaseUnavailable(
+            "The database URL is not valid: the port after the host name must be a number."
+        ) from None
     if url.get_backend_name() not in ("sqlite", "postgresql"):
         raise DatabaseUnavailable(
             f"Database type '{url.get_backend_name()}' is not supported; use SQLite or PostgreSQL."
@@ -38,7 +42,7 @@ def parse_url(text: str) -> URL:
 def _redact(text: str) -> str:
     try:
         return make_url(text).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return "(unreadable)"
 
 
@@ -53,6 +57,21 @@ def sqlite_path(url: URL) -> Path | None:
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         return None
     return Path(url.database)
+
+
+def check_sqlite_folder(path: Path) -> None:
+    """DatabaseUnavailable when ``path``'s folder does not exist (a mistyped ``--db``).
+
+    Only the desk's own data folder is created on demand: a typo must not grow a tree of
+    folders with an empty clinic database at its end.
+    """
+    from desk.config import data_dir
+
+    folder = path.parent
+    if not folder.is_dir() and folder.resolve() != data_dir().resolve():
+        raise DatabaseUnavailable(
+            f"The folder {folder} does not exist; check the database path or create it first."
+        )
 
 
 def ensure_private_sqlite_file(path: Path) -> None:
@@ -83,6 +102,7 @@ def make_engine(url: URL | str, **kwargs: Any) -> Engine:
 def _sqlite_engine(url: URL, **kwargs: Any) -> Engine:
     path = sqlite_path(url)
     if path is not None:
+        check_sqlite_folder(path)
         ensure_private_sqlite_file(path)
     engine = create_engine(
         url,

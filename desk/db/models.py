@@ -588,3 +588,11 @@ class DayClose(Base):
     counts_json: Mapped[str] = mapped_column(Text, default="[]")
     report_pdf: Mapped[bytes] = mapped_column(LargeBinary)
     report_csv: Mapped[str] = mapped_column(Text)
+class SignInThrottle(Base):
+    """Failed sign-ins for a user name that is no account, so it locks like one that is."""
+
+    __tablename__ = "sign_in_throttle"
+
+    name_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -13,6 +13,9 @@ from desk.domain.roles import Role, parse_role
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 MAX_PASSWORD_LENGTH = 1024  # argon2 hashes anything, but a pasted novel is a mistake
+# A lockout longer than a day is a typing error in the settings, not a policy: it would
+# lock staff out for years (or overflow the calendar).
+MAX_LOCKOUT_MINUTES = 24 * 60
 
 
 def normalise_username(text: str) -> str:
@@ -78,8 +81,9 @@ def after_failure(state: LockoutState, now: datetime, policy: ClinicPolicy) -> L
         else (state.failed_attempts)
     )
     attempts += 1
-    if attempts >= policy.lockout_attempts:
-        return LockoutState(0, now + timedelta(minutes=policy.lockout_minutes))
+    if attempts >= max(policy.lockout_attempts, 1):
+        minutes = min(max(policy.lockout_minutes, 1), MAX_LOCKOUT_MINUTES)
+        return LockoutState(0, now + timedelta(minutes=minutes))
     return LockoutState(attempts, None)
 
 

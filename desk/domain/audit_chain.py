@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -64,14 +64,23 @@ class ChainProblem:
 
 
 def verify_chain(
-    records: Iterable[AuditRecord], head_seq: int, head_hash: str
+    records: Iterable[AuditRecord],
+    head_seq: int,
+    head_hash: str,
+    witnessed: Mapping[int, str] | None = None,
 ) -> ChainProblem | None:
     """The first problem in the chain, or None when it is intact.
 
     Detects an edited entry (hash mismatch), a deleted or inserted entry (sequence gap or
-    broken link), reordering (link mismatch), and entries cut from the end (head mismatch).
+    broken link), reordering (link mismatch, or an entry dated before the one it follows),
+    and entries cut from the end (head mismatch). A chain rewritten with every hash
+    recomputed passes those; ``witnessed`` (entry number → hash, as seen by workstations
+    or carried by backups, kept outside the database) catches it: a witnessed entry that
+    differs was rewritten, one that is missing was cut.
     """
+    witnessed = witnessed or {}
     prev_hash = GENESIS_HASH
+    prev_at: datetime | None = None
     expected_seq = 1
     for rec in records:
         if rec.seq != expected_seq:
@@ -82,7 +91,13 @@ def verify_chain(
             return ChainProblem(rec.seq, "does not link to the entry before it")
         if chain_hash(prev_hash, rec) != rec.hash:
             return ChainProblem(rec.seq, "content does not match its hash (edited)")
-        prev_hash = rec.hash
+        if prev_at is not None and rec.at < prev_at:
+            return ChainProblem(rec.seq, "is dated before the entry before it (reordered)")
+        if witnessed.get(rec.seq, rec.hash) != rec.hash:
+            return ChainProblem(
+                rec.seq, "differs from what a workstation or backup recorded (history rewritten)"
+            )
+        prev_hash, prev_at = rec.hash, rec.at
         expected_seq += 1
     last_seq = expected_seq - 1
     if last_seq != head_seq or prev_hash != head_hash:
@@ -90,6 +105,13 @@ def verify_chain(
             last_seq + 1 if last_seq < head_seq else last_seq,
             f"chain ends at entry {last_seq} but the head records entry {head_seq} "
             "(entries removed from the end, or added out of band)",
+        )
+    beyond = [seq for seq in witnessed if seq > last_seq]
+    if beyond:
+        return ChainProblem(
+            max(beyond),
+            f"a workstation or backup recorded entry {max(beyond)} but the chain ends at "
+            f"entry {last_seq} (entries removed from the end)",
         )
     return None
 

@@ -89,3 +89,18 @@ class DatabaseLoginRefused(DatabaseUnavailable):
 
 class UpgradeNeedsConfirmation(DeskError):
     """A shared database would be upgraded: only an admin's confirmation or `desk migrate`."""
+class AccessChanged(NotPermitted):
+    """The signed-in person was disabled or their roles changed since they signed in."""
+
+    def __init__(self) -> None:
+        super().__init__("Your access has changed; sign in again.")
+
+
+class AuditTrailDamaged(DeskError):
+    """The audit chain cannot be appended to (its head is gone): nothing can be saved."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The audit trail is damaged, so nothing can be saved: restore the database from "
+            "a backup (ask IT), then run 'desk verify'."
+        )

@@ -47,8 +47,11 @@ def _strips_marks(base: str) -> bool:
     "σοφια" for Σοφία). Elsewhere a mark often makes a different letter (Cyrillic й,
     Japanese が, Devanagari virama), so other scripts fold case only.
     """
-    name = unicodedata.name(base, "")
-    return name.startswith(("LATIN", "GREEK"))
+    # A mark with no letter before it (a name pasted starting with an accent, halfwidth
+    # "ﾟ") has nothing to decorate: it is kept, never looked up.
+    if len(base) != 1:
+        return False
+    return unicodedata.name(base, "").startswith(("LATIN", "GREEK"))
 
 
 def fold(text: str) -> str:

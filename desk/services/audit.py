@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -58,8 +58,10 @@ def _stream(session: Session) -> Iterator[AuditRecord]:
         session.expunge_all()
 
 
-def verify(desk: Desk) -> tuple[int, ChainProblem | None]:
-    """(number of entries checked, first problem or None)."""
+def verify(
+    desk: Desk, witnessed: Mapping[int, str] | None = None
+) -> tuple[int, ChainProblem | None]:
+    """(number of entries checked, first problem or None); see ``verify_chain``."""
     with desk.read() as session:
         head = session.get(AuditHead, 1)
         head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
@@ -71,7 +73,7 @@ def verify(desk: Desk) -> tuple[int, ChainProblem | None]:
                 count += 1
                 yield rec
 
-        problem = verify_chain(counted(), head_seq, head_hash)
+        problem = verify_chain(counted(), head_seq, head_hash, witnessed)
         return count, problem
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime
+
 from sqlalchemy import select
 
-from desk.db.models import ClinicSettings, Staff
+from desk.db.models import ClinicSettings, SignInThrottle, Staff
 from desk.domain.accounts import (
     LockoutState,
     after_failure,
@@ -21,17 +24,29 @@ from desk.services.context import Actor, Desk, UnitOfWork
 from desk.services.settings import load_policy
 
 
-def sign_in(desk: Desk, username: str, password: str, *, break_glass: bool = False) -> Actor:
+def sign_in(
+    desk: Desk,
+    username: str,
+    password: str,
+    *,
+    break_glass: bool = False,
+    ignore_lockout: bool = False,
+) -> Actor:
     """The Actor for a correct user name and password.
 
     Failures are counted (and audited) in their own committed transaction; the message
-    never says whether the user name or the password was wrong.
+    never says whether the user name or the password was wrong, and a name that is no
+    account locks after as many failures as one that is. ``ignore_lockout`` is for the
+    operator's ``desk user unlock`` only: the right password still gets through a lockout
+    that someone else caused by guessing.
     """
     with desk.write() as uow:
         staff = uow.session.scalars(
             select(Staff).where(Staff.username == username.strip().lower()).with_for_update()
         ).one_or_none()
-        error = _check_credentials(uow, staff, password)
+        if staff is None:
+            raise _unknown_name_failure(uow, username, password)
+        error = _check_credentials(uow, staff, password, ignore_lockout)
         if error is not None:
             uow.commit()
             raise error
@@ -48,21 +63,21 @@ def sign_in(desk: Desk, username: str, password: str, *, break_glass: bool = Fal
     return actor
 
 
-def _check_credentials(uow: UnitOfWork, staff: Staff | None, password: str) -> Exception | None:
+def _check_credentials(
+    uow: UnitOfWork, staff: Staff, password: str, ignore_lockout: bool
+) -> Exception | None:
     now = uow.desk.now()
-    ok = passwords.verify(staff.password_hash if staff else None, password)
-    if staff is None:
-        return SignInFailed()
+    ok = passwords.verify(staff.password_hash, password)
     policy = load_policy(uow.session)
     state = LockoutState(staff.failed_attempts, staff.locked_until)
-    if is_locked(state, now):
-        return _locked_error(staff, policy)
+    if is_locked(state, now) and not ignore_lockout:
+        return _locked_error(staff.locked_until, policy)
     if not ok:
         new = after_failure(state, now, policy)
         staff.failed_attempts, staff.locked_until = new.failed_attempts, new.locked_until
         uow.desk = uow.desk.as_actor(actor_for(staff, False))
         uow.audit("auth.sign_in_failed", "staff", staff.id, {"attempt": new.failed_attempts})
-        return _locked_error(staff, policy) if is_locked(new, now) else SignInFailed()
+        return _locked_error(new.locked_until, policy) if is_locked(new, now) else SignInFailed()
     if staff.disabled:
         return AccountDisabled()
     new = after_success()
@@ -70,8 +85,31 @@ def _check_credentials(uow: UnitOfWork, staff: Staff | None, password: str) -> E
     return None
 
 
-def _locked_error(staff: Staff, policy: ClinicPolicy) -> AccountLocked:
-    locked_until = staff.locked_until
+def _unknown_name_failure(uow: UnitOfWork, username: str, password: str) -> Exception:
+    """The same answer, after the same work, as a wrong password for a real account.
+
+    The typed name is kept only as a hash: it may be a patient's name typed in the wrong
+    field. Committed like a real failure, so the next attempt sees the count.
+    """
+    now = uow.desk.now()
+    passwords.verify(None, password)  # the same hashing time as a real account
+    key = hashlib.sha256(username.strip().lower().encode("utf-8", "replace")).hexdigest()
+    row = uow.session.get(SignInThrottle, key, with_for_update=True)
+    if row is None:
+        row = SignInThrottle(name_key=key, failed_attempts=0, locked_until=None)
+        uow.session.add(row)
+    policy = load_policy(uow.session)
+    state = LockoutState(row.failed_attempts, row.locked_until)
+    if is_locked(state, now):
+        return _locked_error(row.locked_until, policy)
+    new = after_failure(state, now, policy)
+    row.failed_attempts, row.locked_until = new.failed_attempts, new.locked_until
+    uow.audit("auth.sign_in_failed", "staff", "unknown", {"attempt": new.failed_attempts})
+    uow.commit()
+    return _locked_error(new.locked_until, policy) if is_locked(new, now) else SignInFailed()
+
+
+def _locked_error(locked_until: datetime | None, policy: ClinicPolicy) -> AccountLocked:
     until = format_time(locked_until.astimezone(), policy) if locked_until else "later"
     return AccountLocked(
         f"Too many failed attempts: sign-in is locked until {until}. "

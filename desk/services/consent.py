@@ -911,6 +911,9 @@ def read_pdf_file(path: Path) -> bytes:
     try:
         if path.is_dir():
             raise ValidationError(f"{path} is a folder, not a PDF file.", "file")
+        if path.exists() and not path.is_file():
+            # A pipe or a device would block the read for ever (or never end).
+            raise ValidationError(f"{path} is not an ordinary file; give a PDF file.", "file")
         too_large = path.stat().st_size > MAX_VERIFY_BYTES  # refuse before reading anything
         if not too_large:
             with path.open("rb") as handle:  # bounded: the file may grow meanwhile

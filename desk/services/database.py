@@ -18,6 +18,7 @@ from desk.domain.errors import (
     NotPermitted,
     SignInFailed,
     UpgradeNeedsConfirmation,
+    ValidationError,
 )
 
 log = logging.getLogger(__name__)
@@ -115,6 +116,11 @@ def connection_error_text(url: URL, exc: DatabaseError) -> str:
         )
     if "does not exist" in detail:
         return f"The database '{url.database}' does not exist on {where}."
+    if "permission denied" in detail or "must be owner" in detail:
+        return (
+            f"This login may not change the database at {where}: the upgrade to this version "
+            "must be run once with the database owner's login (ask IT)."
+        )
     if "not a database" in detail or "malformed" in detail:
         return f"{where} is not an Infusion Desk database (or it is damaged)."
     if url.get_backend_name() == "sqlite":
@@ -147,6 +153,17 @@ def database_exists(url: str | URL) -> bool:
     return path is None or path.is_file()
 
 
+def make_database_folder(url: str | URL) -> None:
+    """Make a SQLite file's folder (owner-only) for a new clinic created there on purpose.
+
+    The engine refuses a missing folder otherwise: a mistyped ``--db`` must not grow a tree
+    of folders with an empty clinic database at its end.
+    """
+    path = sqlite_path(parse_url(url) if isinstance(url, str) else url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+
 def upgrade_confirmed_by_admin(url: str | URL, username: str, password: str) -> None:
     """Upgrade a shared database's schema after checking an admin's user name and password.
 
@@ -174,7 +191,39 @@ def upgrade_confirmed_by_admin(url: str | URL, username: str, password: str) -> 
             raise SignInFailed()
         if Role.ADMIN not in roles_from_text(row.roles):
             raise NotPermitted("Only a clinic admin can confirm the database upgrade.")
-        _upgrade(engine, confirmed=True)
+        try:
+            _upgrade(engine, confirmed=True)
+        except DatabaseError as exc:  # the workstation login may not change the schema
+            raise DatabaseUnavailable(connection_error_text(engine.url, exc)) from None
         log.info("database upgrade confirmed by staff id %s", row.id)
     finally:
         engine.dispose()
+def create_workstation_login(engine: Engine, role: str | None = None) -> tuple[str, str]:
+    """PostgreSQL: create the workstations' login role; ``(role, password)``.
+
+    Run with the owner's login (the one that migrated the database). See ``desk.db.pg_roles``
+    for what the role may and may not do.
+    """
+    from sqlalchemy.exc import ProgrammingError
+
+    from desk.db import pg_roles
+
+    name = role or pg_roles.default_role_name(engine.url.database or "clinic")
+    try:
+        with engine.begin() as conn:
+            password = pg_roles.create_workstation_role(conn, name)
+    except ValueError as exc:
+        raise ValidationError(f"'{name}' cannot be a login name: {exc}.", "role") from None
+    except ProgrammingError as exc:
+        detail = str(exc.orig).lower() if exc.orig is not None else ""
+        if "already exists" in detail:
+            raise ValidationError(
+                f"The database server already has a login '{name}'; give another name with "
+                "--workstation-role.",
+                "role",
+            ) from None
+        raise DatabaseUnavailable(
+            "This login may not create the workstation login: run 'desk init' with the "
+            "database owner's login (one that may create roles)."
+        ) from None
+    return name, password

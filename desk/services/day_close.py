@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from desk.db.models import (
     Administration,
-    AuditHead,
     ConsentDocument,
     DayClose,
     InfusionOrder,
@@ -119,19 +118,21 @@ def close_day(
                   {"lots": len(results), "discrepancies": sum(r.discrepancy for r, _ in results),
                    "open_items": len(items), "witness": second.username})  # fmt: skip
         session.flush()
-        head = session.get(AuditHead, 1)
-        assert head is not None
+        # The chain head after the entry above (on PostgreSQL the server's function moved
+        # it, so the session's AuditHead object would be stale).
+        assert uow.head is not None
+        head_seq, head_hash = uow.head
         report = _report(session, desk, day, actor.full_name, second.full_name, results, items,
-                         head.seq, head.hash)  # fmt: skip
+                         head_seq, head_hash)  # fmt: skip
         pdf, text = render_day_report(report), day_report_csv(report)
         session.add(DayClose(
             day=day, closed_by=actor.username, witness=second.username, closed_at=desk.now(),
-            audit_seq=head.seq, audit_hash=head.hash,
+            audit_seq=head_seq, audit_hash=head_hash,
             counts_json=json.dumps({str(r.lot_id): r.counted_vials for r, _ in results}),
             report_pdf=pdf, report_csv=text,
         ))  # fmt: skip
         uow.commit()
-        return ClosedDay(day, pdf, text, head.seq, head.hash,
+        return ClosedDay(day, pdf, text, head_seq, head_hash,
                          tuple(r.text() for r, _ in results if r.discrepancy))  # fmt: skip
 
 

@@ -137,8 +137,10 @@ def load_demo(
     """Admin: add a demo clinic of ``patients`` patients in one transaction.
 
     ``progress(done, total)`` is called after each batch; both count the patient and
-    visit rows, and ``total`` is fixed before the first call. Loading again adds more
-    patients (new MRNs); staff accounts that already exist are left as they are.
+    visit rows, and ``total`` is fixed before the first call. A clinic that already has
+    patients is refused: demo people mixed into real records (or a second demo on top of
+    the first, duplicates included) could be mistaken for patients. Staff accounts that
+    already exist are left as they are.
     """
     desk.require(Role.ADMIN)
     if not 1 <= patients <= MAX_DEMO_PATIENTS:
@@ -148,6 +150,10 @@ def load_demo(
     with desk.write() as uow:
         session = uow.session
         _lock_for_explicit_ids(session)
+        if session.scalar(select(Patient.id).limit(1)) is not None:
+            raise ValidationError(
+                "This clinic already has patients: demo data loads only into a new, empty clinic."
+            )
         staff_added = _ensure_staff(uow)
         ids = _next_ids(session)
         if ids["patient"] + patients > MAX_SEQUENCE:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from desk.db.models import Administration, AuditHead, Patient, StockLot, StockMovement, Visit
+from desk.db.models import Administration, Patient, StockLot, StockMovement, Visit
 from desk.domain.dosing import UG_PER_MG, mg_text, parse_decimal, vial_content_ug, whole
 from desk.domain.entries import one_line, reason_text
 from desk.domain.errors import ValidationError
@@ -215,8 +215,9 @@ def post(
         uow.audit(
             audit_as.action, audit_as.entity, audit_as.entity_id, {**audit_as.summary, **summary}
         )
-    head = uow.session.get(AuditHead, 1)
-    assert head is not None
+    # The entry just appended (on PostgreSQL by the server's function, which the session's
+    # AuditHead object does not see): its number ties the ledger line to the chain.
+    assert uow.head is not None
     row = StockMovement(
         lot_id=lot.id,
         kind=kind.value,
@@ -230,7 +231,7 @@ def post(
         supplier=supplier,
         invoice=invoice,
         reason=reason,
-        audit_seq=head.seq,
+        audit_seq=uow.head[0],
     )
     uow.session.add(row)
     return row

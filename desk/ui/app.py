@@ -73,12 +73,13 @@ def open_clinic_database(url: str, *, log_start: bool = False) -> OpenedDatabase
         open_database,
     )
     from desk.services.settings import clinic_info
+    from desk.services.witness import witness_for
 
     if not database_exists(url):
         return OpenedDatabase(None, None, url)
     engine = open_database(url)
     remember_working_password(url)
-    desk = Desk(engine, workstation=workstation_name())
+    desk = Desk(engine, workstation=workstation_name(), witness=witness_for(engine.url))
     clinic = clinic_info(desk) if is_initialised(engine) else None
     hint = demo_sign_in_hint(desk) if clinic else ""
     return OpenedDatabase(desk, clinic, location_text(engine), hint)
@@ -86,8 +87,9 @@ def open_clinic_database(url: str, *, log_start: bool = False) -> OpenedDatabase
 
 def open_clinic_database_created(url: str) -> OpenedDatabase:
     """"New clinic" on a worker thread: create and migrate the database file, then open it."""
-    from desk.services.database import open_database
+    from desk.services.database import make_database_folder, open_database
 
+    make_database_folder(url)  # chosen here on purpose, unlike a mistyped --db
     open_database(url).dispose()
     return open_clinic_database(url)
 

@@ -483,7 +483,7 @@ class DayBoard(QWidget):
                                     lambda: self.visit_action("cancel"))
         self.no_show_action = action("Mark &no-show…", "Ctrl+Shift+N",
                                      lambda: self.visit_action("no_show"))
-        self.reinstate_action = action("R&einstate visit…", "Ctrl+Shift+R",
+        self.reinstate_action = action("R&einstate visit…", "Ctrl+Shift+E",
                                        lambda: self.visit_action("reinstate"))
         self.call_list_action = action("Tomorrow's &call list…", "Ctrl+Shift+L",
                                        self.open_call_list)

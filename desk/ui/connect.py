@@ -109,6 +109,8 @@ class ConnectDialog(QDialog):
         self.database = named(QLineEdit(maxLength=MAX_NAME), "database")
         self.database.setText("infusion_desk")
         self.user = named(QLineEdit(maxLength=MAX_NAME), "user")
+        # Workstations use the least-privilege login 'desk init' printed, never the owner's.
+        self.user.setPlaceholderText("the workstation login, e.g. desk_ws_infusion_desk")
         self.password = password_field("password")
         self.sslmode = named(QComboBox(), "sslmode")
         for code, label in SSL_LABELS:

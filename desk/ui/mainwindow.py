@@ -13,7 +13,7 @@ from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QWidget
 
 import desk
-from desk.domain.errors import DeskError, NotPermitted
+from desk.domain.errors import AccessChanged, DeskError, NotPermitted
 from desk.domain.roles import Role
 from desk.services.booking import BOOKING_ROLES
 from desk.services.call_list import CALL_ROLES
@@ -67,6 +67,10 @@ class MainWindow(QMainWindow):
         session.actor_changed.connect(self._show_actor)
         session.saved.connect(self.show_saved)
         self.board.patient_wanted.connect(self.find_patient)
+        # Queued: the refused save finishes (and says why) before its dialog is closed.
+        session.access_changed.connect(
+            self._access_changed, Qt.ConnectionType.QueuedConnection
+        )
         session.clinic_changed.connect(self._show_clinic)
         self._show_actor()
         self._show_clinic()
@@ -245,6 +249,17 @@ class MainWindow(QMainWindow):
             self.lock_screen.show_switch()
         else:
             self.lock_screen.show_unlock()
+
+    def _access_changed(self) -> None:
+        """The signed-in person was disabled or given other roles: back to sign-in.
+
+        Their open forms are dropped, since they may no longer be allowed to finish them.
+        """
+        for dialog in self._open_dialogs():
+            self.shield.forget(dialog)
+            dialog.close()
+        self.lock(switch=True)
+        self.lock_screen.message.setText(str(AccessChanged()))
 
     def _signed_in_while_locked(self, actor: Actor) -> None:
         before = self.session.actor.staff_id

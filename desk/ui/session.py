@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -25,10 +26,12 @@ class Session(QObject):
     actor_changed = Signal()
     clinic_changed = Signal()
     saved = Signal(str)  # "Registered Ada Lovelace (MRN …)": the main window shows it
+    # A save found the signed-in person disabled or with other roles (any thread).
+    access_changed = Signal()
 
     def __init__(self, desk: Desk, clinic: ClinicInfo, location: str) -> None:
         super().__init__()
-        self._desk = desk
+        self._desk = replace(desk, on_access_changed=self.access_changed.emit)
         self._clinic = clinic
         self.location = location
 

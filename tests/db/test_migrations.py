@@ -12,7 +12,7 @@ from sqlalchemy import inspect, text
 
 from desk.db import migrate
 from desk.db.engine import make_engine
-from desk.domain.errors import SchemaTooNew
+from desk.domain.errors import DatabaseUnavailable, SchemaTooNew
 from desk.services.database import is_initialised, open_database
 
 FIRST = "0001_foundation"
@@ -86,11 +86,21 @@ def test_migrations_run_on_postgresql(pg_engine: object) -> None:
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
-def test_sqlite_file_and_folder_are_owner_only(tmp_path: Path) -> None:
-    db = tmp_path / "clinic" / "desk.sqlite3"
-    open_database(f"sqlite:///{db}").dispose()
+def test_sqlite_file_and_folder_are_owner_only() -> None:
+    from desk.config import data_dir, default_database_url
+
+    db = data_dir() / "desk.sqlite3"
+    assert not db.parent.exists()  # the desk creates its own data folder on first start
+    open_database(default_database_url()).dispose()
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
     assert stat.S_IMODE(db.parent.stat().st_mode) == 0o700
+
+
+def test_a_database_in_a_missing_folder_is_refused_not_created(tmp_path: Path) -> None:
+    db = tmp_path / "no" / "such" / "dir" / "x.db"
+    with pytest.raises(DatabaseUnavailable, match="does not exist"):
+        open_database(f"sqlite:///{db}")
+    assert not (tmp_path / "no").exists()
 
 
 def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(tmp_path: Path) -> None:
@@ -181,3 +191,43 @@ def test_call_list_ride_ticks_become_the_way_homes_confirmation(tmp_path: Path) 
         ).all()
     assert [tuple(r) for r in rows] == [(1, "rita"), (2, None)]
     assert "ride_confirmed_by" not in {c["name"] for c in inspect(upgraded).get_columns("visit")}
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_0007_continues_an_existing_audit_chain_and_adds_the_sign_in_throttle(
+    backend: str, tmp_path: Path
+) -> None:
+    from contextlib import ExitStack
+
+    from desk.db.models import AuditEntry
+    from desk.domain.audit_chain import GENESIS_HASH, AuditRecord, chain_hash
+    from desk.services import audit
+    from desk.services.context import CLI_ACTOR, Desk
+    from tests.helpers.fixtures import scratch_pg_database
+
+    with ExitStack() as stack:
+        url = (f"sqlite:///{tmp_path / 'old.sqlite3'}" if backend == "sqlite"
+               else stack.enter_context(scratch_pg_database("desk_mig")))
+        engine = make_engine(url)
+        migrate.upgrade(engine, "0003_patient_search")
+        prev = GENESIS_HASH
+        with engine.begin() as conn:  # two entries as the code before 0007 chained them
+            for seq in (1, 2):
+                at = datetime(2026, 1, 5, 9, seq, 0, 123456, tzinfo=UTC)
+                record = AuditRecord(seq, at, "admin", "admin", "desk-1", "staff.add", "staff",
+                                     str(seq), "roles=nurse, name", prev)
+                digest = chain_hash(prev, record)
+                conn.execute(AuditEntry.__table__.insert(),
+                             [{**record.__dict__, "hash": digest}])
+                prev = digest
+            conn.execute(text("INSERT INTO audit_head (id, seq, hash) VALUES (1, 2, :h)"),
+                         {"h": prev})
+        engine.dispose()
+        upgraded = open_database(url, confirmed_upgrade=True)  # a shared database: confirmed (i20)
+        try:
+            assert inspect(upgraded).has_table("sign_in_throttle")
+            desk = Desk(upgraded, workstation="desk-2", actor=CLI_ACTOR)
+            with desk.write() as uow:  # on PostgreSQL: appended by the server's function
+                uow.audit("clinic.update", "clinic", 1, {"name": None, "note": "ünïcode \"q\""})
+                uow.commit()
+            assert audit.verify(desk) == (3, None)
+        finally:
+            upgraded.dispose()

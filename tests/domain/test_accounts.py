@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from desk.domain.accounts import (
+    MAX_LOCKOUT_MINUTES,
     LockoutState,
     after_failure,
     check_password,
@@ -71,3 +72,15 @@ def test_a_failure_after_the_lockout_ends_starts_counting_again() -> None:
     locked = LockoutState(0, NOW)
     state = after_failure(locked, NOW + timedelta(seconds=1), POLICY)
     assert state == LockoutState(1, None)
+
+
+@pytest.mark.parametrize(("minutes", "attempts"), [(10**12, 5), (-5, 5), (15, 0), (15, -3)])
+def test_an_absurd_lockout_setting_never_crashes_or_locks_for_more_than_a_day(
+    minutes: int, attempts: int
+) -> None:
+    policy = ClinicPolicy(lockout_minutes=minutes, lockout_attempts=attempts)
+    state = LockoutState(0, None)
+    for _ in range(max(attempts, 1)):
+        state = after_failure(state, NOW, policy)
+    assert is_locked(state, NOW)
+    assert not is_locked(state, NOW + timedelta(minutes=MAX_LOCKOUT_MINUTES))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -140,3 +143,32 @@ def test_name_of_exactly_the_maximum_length_is_accepted() -> None:
 def test_name_one_character_over_the_maximum_is_refused() -> None:
     with pytest.raises(ValidationError, match="too long"):
         require_name("a" * (MAX_NAME_LENGTH + 1), "legal_first_name")
+
+
+BLNS = json.loads((Path(__file__).parents[1] / "data" / "blns.json").read_text("utf-8"))["strings"]
+# Every code point, lone surrogates included: text pasted from a broken clipboard gets here.
+ANY_CODE_POINT = st.text(st.characters(codec=None, categories=None), max_size=40)
+
+
+@pytest.mark.parametrize("text", ["\u0301Ana", "ﾟ", "\u0301", "\u0301\u0301e", " \u0301x"])
+def test_fold_keeps_a_mark_with_no_letter_before_it(text: str) -> None:
+    assert "\u0301" in fold(text) or "\u309a" in fold(text)
+    assert search_keys(text, text) == search_keys(fold(text), fold(text))
+
+
+@pytest.mark.parametrize("text", [*BLNS, "\ud800", "a\udfffb", "\U0010ffff"])
+def test_every_naughty_string_folds_and_indexes(text: str) -> None:
+    fold(text)
+    name_tokens(text)
+    search_keys(text, text, text)
+
+
+@given(ANY_CODE_POINT)
+def test_fold_tokens_and_keys_are_total_over_every_code_point(text: str) -> None:
+    assert isinstance(fold(text), str)
+    assert isinstance(name_tokens(text), list)
+    assert isinstance(search_keys(text, text, text), list)
+    try:
+        validate_name(text, "first_name", required=False)
+    except ValidationError as error:
+        assert "First name" in str(error)

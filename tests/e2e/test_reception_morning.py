@@ -287,7 +287,7 @@ def test_a_receptionists_morning(qtbot: QtBot, morning: Session, clock: FakeCloc
     qtbot.waitUntil(lambda: cell(window, "Ben", "Status") == "No-show", timeout=5000)
     clock.now = at(FRIDAY, 8, 50)
     select_on_board(qtbot, window, "Ben")
-    press(qtbot, window, Qt.Key.Key_R, CTRL | SHIFT)
+    press(qtbot, window, Qt.Key.Key_E, CTRL | SHIFT)  # Reinstate visit
     again = wait_for(qtbot, "Reinstate visit")
     choose(field_for(again, "Reason"), "The patient arrived after all")
     click(qtbot, again, "Reinstate")

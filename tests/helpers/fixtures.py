@@ -83,6 +83,31 @@ def scratch_pg_database(prefix: str) -> Iterator[str]:
         admin.dispose()
 
 
+@contextmanager
+def workstation_pg_database(prefix: str) -> Iterator[tuple[str, str]]:
+    """A scratch database migrated by its owner, with the workstation login ``desk init``
+    creates: ``(owner URL, workstation URL)``. The login is dropped afterwards."""
+    from desk.services.database import create_workstation_login
+
+    with scratch_pg_database(prefix) as owner_url:
+        engine = open_database(owner_url)
+        try:
+            role, password = create_workstation_login(engine)
+        finally:
+            engine.dispose()
+        try:
+            url = make_url(owner_url).set(username=role, password=password)
+            yield owner_url, url.render_as_string(hide_password=False)
+        finally:
+            admin = _pg_admin_engine()
+            assert admin is not None
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(owner_url).database}" '
+                                  "WITH (FORCE)"))
+                conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+            admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def pg_database_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this test run, dropped at the end."""

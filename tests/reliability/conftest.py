@@ -6,14 +6,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.helpers.fixtures import scratch_pg_database
+from tests.helpers.fixtures import workstation_pg_database
 
 
 @pytest.fixture
 def fresh_pg_url() -> Iterator[str]:
-    """A new, empty PostgreSQL database for this test alone, dropped afterwards."""
-    with scratch_pg_database("desk_rel") as url:
-        yield url
+    """A new PostgreSQL database for this test alone (schema made by its owner), reached
+    as a clinic workstation is: with the least-privilege login ``desk init`` creates."""
+    with workstation_pg_database("desk_rel") as (_owner, workstation_url):
+        yield workstation_url
 
 
 @pytest.fixture(autouse=True)

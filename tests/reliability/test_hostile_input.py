@@ -248,3 +248,23 @@ def test_overlong_values_are_refused_with_a_sentence_on_every_database(engine: E
             assert audit.change_counter(flow.admin) == before, field
             continue
         assert engine.dialect.name == "sqlite", f"{field}: PostgreSQL stored an overlong value?"
+
+
+@pytest.mark.parametrize(("index", "adult_name"), [(5100, "\u0301Ana"), (5101, "ﾟ Kenji")])
+def test_an_adult_name_starting_with_a_mark_never_blocks_the_discharge(
+    flow: Flow, index: int, adult_name: str
+) -> None:
+    patient = flow.register(index).entity_id
+    flow.screen(patient)
+    visit = flow.book(patient, index).entity_id
+    flow.check_in(visit)
+    ride = transport.transport_for(flow.reception, visit)
+    transport.record_transport(flow.reception, visit,
+                               ResponsibleAdult(adult_name, "201-555-0123", "Sister"),
+                               PickupPlan.FAMILY_DRIVES, ride.version)
+    ride = transport.transport_for(flow.reception, visit)
+    transport.confirm_by_phone(flow.reception, visit, ride.version)
+    while flow.advance(visit) is not None:  # the flow discharges to the stored adult
+        pass
+    assert booking.get_visit(flow.reception, visit).status.value == "discharged"
+    assert search.search(flow.reception, adult_name) is not None

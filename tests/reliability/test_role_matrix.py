@@ -53,6 +53,7 @@ from desk.services import (
     demo,
     handouts,
     infusion,
+    integrity,
     nurse_board,
     orders,
     outcome_trends,
@@ -440,6 +441,9 @@ TABLE: dict[str, Rule] = {
     "audit.verify": read(None, lambda w: audit.verify,
                          "checks the hash chain for 'desk audit verify'; returns a count and "
                          "the first broken entry number, no content"),
+    "integrity.verify_database": read(None, lambda w: integrity.verify_database,
+                                      "the operator's 'desk verify': counts, entry numbers and "
+                                      "consent document ids, never a record's content"),
     # --- signing in ---------------------------------------------------------------------
     "auth.sign_in": Rule(None, lambda w: lambda d: auth.sign_in(d, "nina", PASSWORD), 1,
                          "signing in is how a locked or empty desk gets an actor"),
@@ -611,8 +615,11 @@ TABLE: dict[str, Rule] = {
     "staff.reset_password": write(frozenset({A}), lambda w: (
         lambda n: lambda d: staff.reset_password(d, n, "brand-new-password"))(w.staff_member())),
     "staff.set_roles": write(frozenset({A}), _roles),
+    "staff.unlock": write(frozenset({A}), lambda w: (
+        lambda n: lambda d: staff.unlock(d, n))(w.staff_member())),
     "staff.change_own_password": write(ANY, lambda w: _own_password),
-    "demo.load_demo": write(frozenset({A}), lambda w: lambda d: demo.load_demo(d, patients=3)),
+    "demo.load_demo": Rule(frozenset({A}), lambda w: lambda d: demo.load_demo(d, patients=3), 0,
+                           "", ValidationError),  # this clinic has patients: demo refused
     # --- orders and the controlled substance: clinicians order, nurses give and count -----
     "orders.record_order": write(frozenset({C}), lambda w: (
         lambda v: lambda d: orders.record_order(d, v, drug="Ketamine", mg_per_kg="0.5",

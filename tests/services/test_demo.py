@@ -209,15 +209,12 @@ def test_same_seed_same_clinic(tmp_path_factory: pytest.TempPathFactory, clock: 
     assert snapshots[0] == snapshots[1]
 
 
-def test_loading_twice_adds_new_patients_with_new_mrns(sqlite_admin_desk: Desk) -> None:
-    first = demo.load_demo(sqlite_admin_desk, patients=60, seed=1)
-    second = demo.load_demo(sqlite_admin_desk, patients=60, seed=1)
-    assert first.staff_added and not second.staff_added
+def test_a_clinic_with_patients_refuses_the_demo(sqlite_admin_desk: Desk) -> None:
+    demo.load_demo(sqlite_admin_desk, patients=60, seed=1)
+    with pytest.raises(ValidationError, match="already has patients"):
+        demo.load_demo(sqlite_admin_desk, patients=60, seed=1)
     with sqlite_admin_desk.read() as session:
-        mrns = list(session.scalars(select(Patient.mrn)))
-        names = session.execute(select(Patient.legal_first_name, Patient.legal_last_name)).all()
-    assert len(mrns) == len(set(mrns)) == 120
-    assert names[:60] != names[60:]  # not a copy of the first load
+        assert session.scalar(select(func.count()).select_from(Patient)) == 60
     assert audit.verify(sqlite_admin_desk)[1] is None
 
 

@@ -1,7 +1,7 @@
 """schema upgrades recorded (version, time, workstation) so an older desk can say what it needs
 
 Revision ID: 0008_workstations
-Revises: 0006_reception
+Revises: 0007_integrity
 Create Date: 2026-11-28 19:20:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from desk.db.types import UTCDateTime
 
 revision = "0008_workstations"
-down_revision = "0006_reception"
+down_revision = "0007_integrity"
 branch_labels = None
 depends_on = None
 
