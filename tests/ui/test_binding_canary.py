@@ -3,62 +3,46 @@
 PySide6 6.12.0 on CPython 3.11 drops one reference to ``True`` on every ``Signal.emit()`` and
 one to ``None`` on every ``QThreadPool.start()``: a desk left open runs the count to zero and
 aborts ("deallocating None") within about two hours (issue 19). These tests fail on such a
-binding within seconds. They need nothing but PySide6 and pytest-qt, so a candidate release
-can be checked on its own: ``pytest --noconftest tests/ui/test_binding_canary.py``.
+binding within seconds.
 
-The work runs in batches and stops at the first batch that loses references: a leaking
-binding must fail the test, not run the count to zero and abort the whole test run.
-On CPython 3.12+ the singletons are immortal and their counts never move: the tests pass
-there whatever the binding does, which is why CI keeps running them on 3.11.
+Each scenario runs in a fresh interpreter (``python -m tests.ui.test_binding_canary NAME``)
+that imports nothing but PySide6: inside the test run, other tests' windows being deleted
+and their garbage collected lower the counts of ``None`` too, which would look like a leak.
+The work runs in batches and stops at the first batch that loses references, so a leaking
+binding fails the scenario instead of running the count to zero. On CPython 3.12+ the
+singletons are immortal and their counts never move: the scenarios pass there whatever the
+binding does, which is why CI keeps running them on 3.11.
 """
 
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
+from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+import pytest
 
 ROUNDS = 20_000
 BATCH = 500
 # Interpreter internals move a few references about; a leak moves a whole batch of them.
 SLACK = BATCH // 2
 SINGLETONS = {"True": True, "False": False, "None": None}
-
-
-class Emitter(QObject):
-    with_value = Signal(object)
-    bare = Signal()
-
-
-class Job(QRunnable):
-    def __init__(self, work: Callable[[], None]) -> None:
-        super().__init__()
-        self.work = work
-
-    def run(self) -> None:
-        self.work()
+REPO = Path(__file__).resolve().parents[2]
 
 
 def counts() -> dict[str, int]:
     return {name: sys.getrefcount(value) for name, value in SINGLETONS.items()}
 
 
-def in_batches(step: Callable[[int], None], after_batch: Callable[[], None] = lambda: None) -> None:
+def in_batches(step: Callable[[int], None], after_batch: Callable[[], None]) -> None:
     """Run ``step(i)`` ROUNDS times; after each batch, fail if any singleton lost references."""
-    # The garbage collector freeing objects of earlier tests (many hold None) would look
-    # like a leak: collect first, then keep it out of the measurement.
     gc.collect()
     gc.disable()
-    try:
-        _check_batches(step, after_batch)
-    finally:
-        gc.enable()
-
-
-def _check_batches(step: Callable[[int], None], after_batch: Callable[[], None]) -> None:
     before = counts()
     for start in range(0, ROUNDS, BATCH):
         for i in range(start, start + BATCH):
@@ -66,10 +50,17 @@ def _check_batches(step: Callable[[int], None], after_batch: Callable[[], None])
         after_batch()
         now = counts()
         fallen = {n: (before[n], now[n]) for n in before if now[n] < before[n] - SLACK}
-        assert fallen == {}, f"after {start + BATCH} rounds, (before, now) fell: {fallen}"
+        if fallen:
+            raise AssertionError(f"after {start + BATCH} rounds, (before, now) fell: {fallen}")
 
 
-def test_emitting_on_the_ui_thread_keeps_every_reference(qapp: object) -> None:
+def emit_on_the_ui_thread() -> None:
+    from PySide6.QtCore import QObject, Signal
+
+    class Emitter(QObject):
+        with_value = Signal(object)
+        bare = Signal()
+
     emitter = Emitter()
     received: list[object] = []
     emitter.with_value.connect(received.append)
@@ -79,37 +70,53 @@ def test_emitting_on_the_ui_thread_keeps_every_reference(qapp: object) -> None:
         emitter.with_value.emit(i)
         emitter.bare.emit()
 
-    in_batches(step)
+    in_batches(step, lambda: None)
     assert len(received) == ROUNDS
 
 
-def test_emitting_from_a_worker_thread_keeps_every_reference(qtbot) -> None:
+def emit_from_a_worker_thread() -> None:
+    from PySide6.QtCore import QCoreApplication, QObject, Signal
+
+    class Emitter(QObject):
+        with_value = Signal(object)
+
     emitter = Emitter()
     received: list[object] = []
     # The receiver lives on the UI thread: each emit is queued across threads.
     emitter.with_value.connect(received.append)
-
     emitted = 0
 
-    def emit_batch_from_a_thread(start: int) -> None:
+    def step(i: int) -> None:
         nonlocal emitted
-        if start % BATCH:
+        if i % BATCH:
             return
         thread = threading.Thread(
-            target=lambda: [emitter.with_value.emit(i) for i in range(start, start + BATCH)]
+            target=lambda: [emitter.with_value.emit(n) for n in range(i, i + BATCH)]
         )
         thread.start()
         thread.join()
         emitted += BATCH
 
     def delivered() -> None:
-        qtbot.waitUntil(lambda: len(received) == emitted, timeout=30_000)
+        deadline = time.monotonic() + 30
+        while len(received) < emitted and time.monotonic() < deadline:
+            QCoreApplication.processEvents()
 
-    in_batches(emit_batch_from_a_thread, delivered)
+    in_batches(step, delivered)
     assert len(received) == ROUNDS
 
 
-def test_starting_pool_jobs_keeps_every_reference(qapp: object) -> None:
+def start_pool_jobs() -> None:
+    from PySide6.QtCore import QRunnable, QThreadPool
+
+    class Job(QRunnable):
+        def __init__(self, work: Callable[[], None]) -> None:
+            super().__init__()
+            self.work = work
+
+        def run(self) -> None:
+            self.work()
+
     pool = QThreadPool()
     done: list[int] = []
     lock = threading.Lock()
@@ -118,8 +125,44 @@ def test_starting_pool_jobs_keeps_every_reference(qapp: object) -> None:
         with lock:
             done.append(1)
 
-    def start(i: int) -> None:
+    def step(i: int) -> None:
         pool.start(job if i % 2 else Job(job))
 
-    in_batches(start, lambda: pool.waitForDone(60_000))
+    in_batches(step, lambda: pool.waitForDone(60_000))
     assert len(done) == ROUNDS
+
+
+SCENARIOS: dict[str, Callable[[], None]] = {
+    "ui-thread": emit_on_the_ui_thread,
+    "worker-thread": emit_from_a_worker_thread,
+    "pool": start_pool_jobs,
+}
+
+
+def run_alone(name: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    return subprocess.run(
+        [sys.executable, "-m", "tests.ui.test_binding_canary", name],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+    )
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_the_binding_keeps_every_reference(name: str) -> None:
+    """Emitting on the UI thread, from a worker, and starting pool jobs, 20 000 times each."""
+    run = run_alone(name)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip() == f"{name}: ok"
+
+
+if __name__ == "__main__":
+    from PySide6.QtCore import QCoreApplication
+
+    app = QCoreApplication(sys.argv[:1])
+    scenario = sys.argv[1]
+    try:
+        SCENARIOS[scenario]()
+    except AssertionError as failure:
+        print(f"{scenario}: {failure}", file=sys.stderr, flush=True)
+        os._exit(1)  # a damaged binding may abort on the way out: the verdict is said
+    print(f"{scenario}: ok", flush=True)
