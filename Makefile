@@ -24,8 +24,8 @@ $(STAMP): pyproject.toml $(LOCK) | $(BIN)/python
 
 # Refresh the lock to the newest releases the ranges allow, then prove the Qt binding is
 # sound (issue 19: a binding that leaks references to True/None aborts a desk left open).
-lock: | $(BIN)/python
-	$(BIN)/python -m pip install --quiet "uv>=0.5"
+# uv comes from the lock itself (a dev dependency), so refreshing needs no unlocked install.
+lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
 		--no-emit-package infusion-desk --upgrade --quiet -o $(LOCK)
 	$(MAKE) canary
